@@ -1,0 +1,51 @@
+# flightlake: every target sets up what it needs first (scripts/bootstrap), so on a fresh
+# machine `make run` and `make test` are the only two commands.
+SHELL := /bin/bash
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements/lock.txt pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: setup run test test-unit lint format bench lock up down status clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements/lock.txt requirements/bootstrap.txt pyproject.toml scripts/bootstrap scripts/check-prereqs
+	VENV=$(VENV) scripts/bootstrap
+	@rm -f $(VENV)/.installed-*; touch $@
+
+## the main job: the whole pipeline, offline, on the embedded stack (ARGS="--years 2013-2014" ...)
+run: setup
+	$(BIN)/flightlake run $(ARGS)
+
+## the test suite (unit + integration against real services); PYTEST_ARGS="-k stack" to narrow
+test: setup
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-unit: setup
+	$(BIN)/pytest -m "not integration" $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## benchmarks print wall time, rows/s and peak memory (BENCH=generate|spark|charts|dag|all)
+bench: setup
+	$(BIN)/python -m bench $(or $(BENCH),all)
+
+lock:
+	scripts/lock
+
+up: setup
+	$(BIN)/flightlake up
+down: setup
+	$(BIN)/flightlake down
+status: setup
+	$(BIN)/flightlake status
+
+clean:
+	-$(BIN)/flightlake down 2>/dev/null
+	rm -rf $(VENV) .flightlake .pytest_cache .ruff_cache

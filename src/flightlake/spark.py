@@ -1,0 +1,88 @@
+"""The one way flightlake gets a SparkSession: local, a standalone master, or AWS Glue.
+
+On Glue (`FLIGHTLAKE_RUNTIME=glue`) S3 access is built in and the session is Glue's own. Elsewhere
+the session runs on `FLIGHTLAKE_SPARK_MASTER` and reaches the lake through S3A; the S3A jars are
+cached in the state directory (see `flightlake.stack.jars`) and the endpoint comes from the
+settings, because Spark does not read `AWS_ENDPOINT_URL`.
+
+Imported by the Spark jobs on Glue: standard library and pyspark only at module level.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING
+
+from flightlake.settings import Settings
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+
+def s3a_conf(settings: Settings) -> dict[str, str]:
+    """Hadoop S3A options for the configured endpoint (emulator) or real S3."""
+    conf = {
+        "spark.hadoop.fs.s3a.impl": "org.apache.hadoop.fs.s3a.S3AFileSystem",
+        "spark.hadoop.fs.s3.impl": "org.apache.hadoop.fs.s3a.S3AFileSystem",
+        "spark.hadoop.fs.s3a.endpoint.region": settings.region,
+    }
+    if settings.s3_endpoint:
+        conf.update(
+            {
+                "spark.hadoop.fs.s3a.endpoint": settings.s3_endpoint,
+                "spark.hadoop.fs.s3a.path.style.access": "true",
+                "spark.hadoop.fs.s3a.connection.ssl.enabled": str(settings.s3_endpoint.startswith("https")).lower(),
+                "spark.hadoop.fs.s3a.aws.credentials.provider": "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider",
+                "spark.hadoop.fs.s3a.access.key": os.environ.get("AWS_ACCESS_KEY_ID", ""),
+                "spark.hadoop.fs.s3a.secret.key": os.environ.get("AWS_SECRET_ACCESS_KEY", ""),
+                "spark.hadoop.fs.s3a.change.detection.mode": "none",
+            }
+        )
+    else:
+        conf["spark.hadoop.fs.s3a.aws.credentials.provider"] = "com.amazonaws.auth.DefaultAWSCredentialsProviderChain"
+    return conf
+
+
+def session_conf(settings: Settings, jars: list[str] | None = None) -> dict[str, str]:
+    """Everything a non-Glue session needs; also used to build `spark-submit --conf` lists."""
+    conf = {
+        "spark.sql.sources.partitionOverwriteMode": "dynamic",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.shuffle.partitions": str(max(4, 2 * (os.cpu_count() or 2))),
+        "spark.driver.memory": settings.spark_driver_memory,
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.parquet.compression.codec": "snappy",
+        "spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs": "false",
+        **s3a_conf(settings),
+    }
+    if jars:
+        conf["spark.jars"] = ",".join(jars)
+    return conf
+
+
+def lake_scheme(settings: Settings) -> str:
+    """URI scheme for lake paths inside Spark: `s3` on Glue, `s3a` elsewhere."""
+    return "s3" if settings.runtime == "glue" else "s3a"
+
+
+def get_session(settings: Settings, app_name: str) -> SparkSession:
+    """The active session, or a new one configured for this runtime."""
+    from pyspark.sql import SparkSession
+
+    if settings.runtime == "glue":
+        spark = SparkSession.builder.appName(app_name).getOrCreate()
+        spark.conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic")
+        return spark
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    # Python workers must be this interpreter: the machine's default python3 may be another minor.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    from flightlake.stack.jars import ensure_jars
+
+    jars = [str(p) for p in ensure_jars(settings.s3a_jars_dir)]
+    builder = SparkSession.builder.appName(app_name).master(settings.spark_master)
+    for key, value in session_conf(settings, jars).items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("WARN")
+    return spark

@@ -1,0 +1,157 @@
+"""Save the emulator's lake and catalog to disk, and load them back.
+
+moto keeps S3 and the Glue Data Catalog in memory, so without this a `down`/`up` would lose the
+lake. Both directions go through the public S3 and Glue APIs (not moto internals), so the same
+code snapshots a moto container in Docker Compose. Saving is incremental: an object whose ETag
+has not changed since the last snapshot is not downloaded again.
+
+Layout of a snapshot directory:
+    objects/<bucket>/<key>   object bytes
+    s3.json                  {bucket: {key: {etag, size, content_type, metadata}}}
+    glue.json                {databases: [...], tables: {db: [...]}, partitions: {db: {table: [...]}}}
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from flightlake.aws import list_keys
+
+_DATABASE_FIELDS = ("Name", "Description", "LocationUri", "Parameters")
+_TABLE_FIELDS = (
+    "Name", "Description", "Owner", "Retention", "StorageDescriptor", "PartitionKeys",
+    "TableType", "Parameters", "ViewOriginalText", "ViewExpandedText",
+)  # fmt: skip
+_PARTITION_FIELDS = ("Values", "StorageDescriptor", "Parameters")
+
+
+def _pick(record: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    return {name: record[name] for name in fields if name in record}
+
+
+def _write_json(path: Path, data: Any) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=True, default=str))
+    os.replace(tmp, path)
+
+
+def save(s3: Any, glue: Any, target: Path) -> dict[str, int]:
+    """Write the whole lake and catalog under target; returns counts of what it holds."""
+    target.mkdir(parents=True, exist_ok=True)
+    objects_dir = target / "objects"
+    previous = _read_json(target / "s3.json", {})
+    index: dict[str, dict[str, dict[str, Any]]] = {}
+    downloaded = 0
+    for bucket in (b["Name"] for b in s3.list_buckets().get("Buckets", [])):
+        index[bucket] = {}
+        for obj in list_keys(s3, bucket, ""):
+            key, etag = obj["Key"], obj["ETag"]
+            path = objects_dir / bucket / key
+            entry = previous.get(bucket, {}).get(key)
+            if entry is None or entry["etag"] != etag or not path.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                head = s3.head_object(Bucket=bucket, Key=key)
+                s3.download_file(bucket, key, str(path))
+                entry = {
+                    "etag": etag,
+                    "size": obj["Size"],
+                    "content_type": head.get("ContentType", "binary/octet-stream"),
+                    "metadata": head.get("Metadata", {}),
+                }
+                downloaded += 1
+            index[bucket][key] = entry
+    _prune(objects_dir, index)
+    _write_json(target / "glue.json", _dump_catalog(glue))
+    _write_json(target / "s3.json", index)
+    return {
+        "buckets": len(index),
+        "objects": sum(len(keys) for keys in index.values()),
+        "downloaded": downloaded,
+    }
+
+
+def _prune(objects_dir: Path, index: dict[str, dict[str, Any]]) -> None:
+    """Remove files of objects that no longer exist, so the snapshot mirrors the lake."""
+    if not objects_dir.exists():
+        return
+    for path in sorted(objects_dir.rglob("*"), reverse=True):
+        relative = path.relative_to(objects_dir).parts
+        if path.is_file():
+            bucket, key = relative[0], "/".join(relative[1:])
+            if key not in index.get(bucket, {}):
+                path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+
+
+def _dump_catalog(glue: Any) -> dict[str, Any]:
+    catalog: dict[str, Any] = {"databases": [], "tables": {}, "partitions": {}}
+    for page in glue.get_paginator("get_databases").paginate():
+        for database in page["DatabaseList"]:
+            name = database["Name"]
+            catalog["databases"].append(_pick(database, _DATABASE_FIELDS))
+            tables = []
+            for table_page in glue.get_paginator("get_tables").paginate(DatabaseName=name):
+                tables.extend(_pick(t, _TABLE_FIELDS) for t in table_page["TableList"])
+            catalog["tables"][name] = tables
+            catalog["partitions"][name] = {}
+            for table in tables:
+                partitions = []
+                pager = glue.get_paginator("get_partitions").paginate(DatabaseName=name, TableName=table["Name"])
+                for part_page in pager:
+                    partitions.extend(_pick(p, _PARTITION_FIELDS) for p in part_page["Partitions"])
+                catalog["partitions"][name][table["Name"]] = partitions
+    return catalog
+
+
+def _read_json(path: Path, default: Any) -> Any:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return default
+
+
+def restore(s3: Any, glue: Any, source: Path) -> dict[str, int]:
+    """Load a snapshot into an empty emulator; returns counts of what was restored."""
+    index = _read_json(source / "s3.json", {})
+    objects = 0
+    for bucket, keys in index.items():
+        s3.create_bucket(Bucket=bucket)
+        for key, entry in keys.items():
+            extra = {"ContentType": entry["content_type"], "Metadata": entry["metadata"]}
+            s3.upload_file(str(source / "objects" / bucket / key), bucket, key, ExtraArgs=extra)
+            objects += 1
+    catalog = _read_json(source / "glue.json", {"databases": []})
+    tables = partitions = 0
+    for database in catalog["databases"]:
+        glue.create_database(DatabaseInput=database)
+        for table in catalog["tables"].get(database["Name"], []):
+            glue.create_table(DatabaseName=database["Name"], TableInput=table)
+            tables += 1
+            parts = catalog["partitions"].get(database["Name"], {}).get(table["Name"], [])
+            for start in range(0, len(parts), 100):
+                glue.batch_create_partition(
+                    DatabaseName=database["Name"],
+                    TableName=table["Name"],
+                    PartitionInputList=parts[start : start + 100],
+                )
+            partitions += len(parts)
+    # Keep ETags of the restored objects in the index so the next save downloads nothing new.
+    _refresh_etags(s3, index, source)
+    return {"buckets": len(index), "objects": objects, "tables": tables, "partitions": partitions}
+
+
+def _refresh_etags(s3: Any, index: dict[str, dict[str, Any]], source: Path) -> None:
+    for bucket, keys in index.items():
+        for obj in list_keys(s3, bucket, ""):
+            if obj["Key"] in keys:
+                keys[obj["Key"]]["etag"] = obj["ETag"]
+    _write_json(source / "s3.json", index)
+
+
+def clear(target: Path) -> None:
+    shutil.rmtree(target, ignore_errors=True)

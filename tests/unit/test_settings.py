@@ -1,0 +1,80 @@
+"""Settings: defaults, and a clear error naming the variable for each bad value."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from flightlake.settings import SettingsError, load_settings, parse_years
+
+
+def test_defaults_are_local_and_name_every_zone():
+    settings = load_settings({})
+    assert settings.s3_endpoint is None
+    assert {z: settings.zone(z).bucket for z in ("raw", "stage", "analytics", "reports")} == {
+        "raw": "flightlake-raw",
+        "stage": "flightlake-stage",
+        "analytics": "flightlake-analytics",
+        "reports": "flightlake-reports",
+    }
+    assert settings.glue_databases["stage"] == "flightlake_stage"
+    assert settings.spark_master == "local[*]"
+    assert settings.years == tuple(range(2009, 2019))
+    assert settings.warehouse_dsn is None
+
+
+def test_endpoint_comes_from_aws_endpoint_url_and_prefix_shapes_keys():
+    settings = load_settings(
+        {"AWS_ENDPOINT_URL": "http://127.0.0.1:4566/", "FLIGHTLAKE_STAGE_PREFIX": "/lake/", "AWS_REGION": "eu-west-1"}
+    )
+    assert settings.s3_endpoint == "http://127.0.0.1:4566"
+    assert settings.region == "eu-west-1"
+    assert settings.zone("stage").uri("flights", "year=2013", scheme="s3a") == "s3a://flightlake-stage/lake/flights/year=2013"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "fragment"),
+    [
+        ("FLIGHTLAKE_WAREHOUSE_DSN", "not a dsn", "postgresql://"),
+        ("FLIGHTLAKE_WAREHOUSE_DSN", "postgresql://u:p@:5432/db", "no host"),
+        ("FLIGHTLAKE_WAREHOUSE_DSN", "postgresql://u:p@host:99999/db", "port"),
+        ("FLIGHTLAKE_WAREHOUSE_DSN", "postgresql://u:p@host:5432", "no database"),
+        ("FLIGHTLAKE_RAW_BUCKET", "Bad_Bucket", "bucket name"),
+        ("FLIGHTLAKE_GLUE_DB_STAGE", "Stage-DB", "Glue database"),
+        ("FLIGHTLAKE_SPARK_MASTER", "mesos://x", "spark://"),
+        ("FLIGHTLAKE_WAREHOUSE", "snowflake", "postgres"),
+        ("FLIGHTLAKE_WORKERS", "0", "whole number"),
+        ("FLIGHTLAKE_POSTGRES_PORT", "http", "port number"),
+        ("AWS_ENDPOINT_URL", "localhost:4566", "http(s) URL"),
+        ("FLIGHTLAKE_YEARS", "2018-2009", "backwards"),
+    ],
+)
+def test_bad_value_fails_naming_the_variable(variable, value, fragment):
+    with pytest.raises(SettingsError) as raised:
+        load_settings({variable: value})
+    assert variable in str(raised.value)
+    assert fragment in str(raised.value)
+
+
+def test_missing_dsn_error_says_how_to_get_one():
+    with pytest.raises(SettingsError, match="flightlake up"):
+        load_settings({}).require_warehouse_dsn()
+
+
+def test_parse_years_accepts_ranges_and_lists():
+    assert parse_years("2009-2011,2015") == (2009, 2010, 2011, 2015)
+    assert parse_years("2013") == (2013,)
+    with pytest.raises(SettingsError):
+        parse_years("13")
+
+
+def test_cli_fails_fast_on_malformed_dsn():
+    env = {"PATH": "/usr/bin:/bin", "FLIGHTLAKE_WAREHOUSE_DSN": "postgres://user@/nodb"}
+    result = subprocess.run(
+        [sys.executable, "-m", "flightlake.cli", "status"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert "FLIGHTLAKE_WAREHOUSE_DSN" in result.stderr
+    assert "Traceback" not in result.stderr
