@@ -14,7 +14,9 @@ Handler = Callable[[argparse.Namespace, Settings], int]
 _COMMANDS: dict[str, tuple[Handler, Callable[[argparse.ArgumentParser], None], str]] = {}
 
 
-def command(name: str, help_text: str, arguments: Callable[[argparse.ArgumentParser], None] = lambda p: None):
+def command(
+    name: str, help_text: str, arguments: Callable[[argparse.ArgumentParser], None] = lambda p: None
+) -> Callable[[Handler], Handler]:
     """Register a subcommand: its handler, how it adds arguments, one line of help."""
 
     def register(handler: Handler) -> Handler:
@@ -24,7 +26,7 @@ def command(name: str, help_text: str, arguments: Callable[[argparse.ArgumentPar
     return register
 
 
-def _console():  # noqa: ANN202 - rich is imported lazily to keep `flightlake --help` quick
+def _console():
     from rich.console import Console
 
     return Console(highlight=False, soft_wrap=True)

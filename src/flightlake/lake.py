@@ -85,6 +85,11 @@ def chart_key(settings: Settings, year: int, airport: str) -> str:
     return settings.zone("reports").key("charts", f"year={year}", f"airport={airport}", "daily.png")
 
 
+def charts_prefix(settings: Settings, year: int) -> str:
+    """Everything rendered for a year lives under this prefix (ends in '/')."""
+    return settings.zone("reports").key("charts", f"year={year}") + "/"
+
+
 def chart_index_key(settings: Settings, year: int, name: str) -> str:
     """Per-year chart index, name is 'index.json' or 'index.html'."""
     return settings.zone("reports").key("charts", f"year={year}", name)

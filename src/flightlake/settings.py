@@ -117,7 +117,7 @@ class Settings:
         if not self.warehouse_dsn:
             raise SettingsError(
                 "FLIGHTLAKE_WAREHOUSE_DSN is not set. Start the embedded stack with "
-                "`flightlake up` and load its variables with `eval \"$(flightlake env)\"`, or set "
+                '`flightlake up` and load its variables with `eval "$(flightlake env)"`, or set '
                 "it to postgresql://user:password@host:port/dbname."
             )
         return self.warehouse_dsn
@@ -160,8 +160,7 @@ def validate_dsn(name: str, dsn: str) -> str:
             problem = "its port is not a number between 1 and 65535"
     if problem:
         raise SettingsError(
-            f"{name} is not a valid PostgreSQL URL ({problem}); "
-            "expected postgresql://user:password@host:port/dbname."
+            f"{name} is not a valid PostgreSQL URL ({problem}); expected postgresql://user:password@host:port/dbname."
         )
     return dsn
 
@@ -209,8 +208,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         bucket = _get(env, var, f"flightlake-{zone}") or ""
         if not _BUCKET_RE.match(bucket) or ".." in bucket:
             raise SettingsError(
-                f"{var}={bucket!r} is not a valid S3 bucket name "
-                "(3-63 lowercase letters, digits, dots or hyphens)."
+                f"{var}={bucket!r} is not a valid S3 bucket name (3-63 lowercase letters, digits, dots or hyphens)."
             )
         prefix = (_get(env, f"FLIGHTLAKE_{zone.upper()}_PREFIX", "") or "").strip("/")
         zones[zone] = Zone(zone, bucket, prefix)

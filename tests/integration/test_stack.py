@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -33,7 +34,11 @@ def test_glue_table_with_partitions_registered_and_read_back(glue, settings):
     catalog.register_partition(STAGE_FLIGHTS, settings, 2013, {"rows": "again"})  # update, not a duplicate
     database = settings.glue_databases["stage"]
     table = glue.get_table(DatabaseName=database, Name="flights")["Table"]
-    assert [c["Name"] for c in table["StorageDescriptor"]["Columns"]][:3] == ["fl_date", "op_carrier", "op_carrier_fl_num"]
+    assert [c["Name"] for c in table["StorageDescriptor"]["Columns"]][:3] == [
+        "fl_date",
+        "op_carrier",
+        "op_carrier_fl_num",
+    ]
     assert table["PartitionKeys"] == [{"Name": "year", "Type": "int"}]
     partitions = glue.get_partitions(DatabaseName=database, TableName="flights")["Partitions"]
     by_year = {p["Values"][0]: p for p in partitions}
@@ -64,7 +69,9 @@ def test_spark_writes_parquet_to_s3a_and_reads_it_back(spark, s3, settings):
     back = spark.read.parquet(path)
     assert back.count() == 100
     assert sorted(r.year for r in back.select("year").distinct().collect()) == [2013, 2014]
-    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=settings.zone("stage").bucket, Prefix="smoke_spark/")["Contents"]]
+    keys = [
+        o["Key"] for o in s3.list_objects_v2(Bucket=settings.zone("stage").bucket, Prefix="smoke_spark/")["Contents"]
+    ]
     assert any(k.startswith("smoke_spark/year=2013/") and k.endswith(".parquet") for k in keys)
 
 
@@ -83,8 +90,8 @@ def _alive_with(marker: str) -> list[int]:
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                cmdline = open(f"/proc/{entry}/cmdline", "rb").read().replace(b"\0", b" ").decode()
-                state = open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()[0]
+                cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+                state = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0]
             except OSError:
                 continue
             if marker in cmdline and state != "Z":

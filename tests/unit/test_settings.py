@@ -31,7 +31,10 @@ def test_endpoint_comes_from_aws_endpoint_url_and_prefix_shapes_keys():
     )
     assert settings.s3_endpoint == "http://127.0.0.1:4566"
     assert settings.region == "eu-west-1"
-    assert settings.zone("stage").uri("flights", "year=2013", scheme="s3a") == "s3a://flightlake-stage/lake/flights/year=2013"
+    assert (
+        settings.zone("stage").uri("flights", "year=2013", scheme="s3a")
+        == "s3a://flightlake-stage/lake/flights/year=2013"
+    )
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from pathlib import Path
 READY_FILE = "ready"
 
 
-def _clients(endpoint: str):  # noqa: ANN202 - boto3 clients are untyped
+def _clients(endpoint: str):
     import boto3
     from botocore.config import Config
 

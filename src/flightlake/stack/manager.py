@@ -153,7 +153,12 @@ class Stack:
         from flightlake.paths import lake_init_hook
 
         hook = lake_init_hook()
-        env = {**os.environ, **self.environment(), "PYTHON": sys.executable, "FLIGHTLAKE_SRC": str(Path(__file__).parents[2])}
+        env = {
+            **os.environ,
+            **self.environment(),
+            "PYTHON": sys.executable,
+            "FLIGHTLAKE_SRC": str(Path(__file__).parents[2]),
+        }
         result = subprocess.run(["sh", str(hook)], env=env, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise StackError(f"{hook} failed:\n{result.stdout}{result.stderr}")

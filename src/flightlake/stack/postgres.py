@@ -27,11 +27,11 @@ DB_USER = "flightlake"
 DB_NAME = "flightlake"
 
 INSTALL_HINT = (
-    "PostgreSQL {min}+ server binaries were not found. Install them with\n"
+    f"PostgreSQL {MIN_VERSION}+ server binaries were not found. Install them with\n"
     "  Debian/Ubuntu: sudo apt-get install -y postgresql-15   (or: postgresql)\n"
     "  macOS:         brew install postgresql@15\n"
     "or point FLIGHTLAKE_PG_BINDIR at the directory holding initdb and postgres."
-).format(min=MIN_VERSION)
+)
 
 
 class PostgresNotFound(FlightlakeError):
@@ -78,7 +78,9 @@ def find_bindir(settings: Settings) -> Path:
             if version is not None and version >= MIN_VERSION:
                 return bindir
     if settings.pg_bindir:
-        raise PostgresNotFound(f"FLIGHTLAKE_PG_BINDIR={settings.pg_bindir} holds no PostgreSQL {MIN_VERSION}+.\n" + INSTALL_HINT)
+        raise PostgresNotFound(
+            f"FLIGHTLAKE_PG_BINDIR={settings.pg_bindir} holds no PostgreSQL {MIN_VERSION}+.\n" + INSTALL_HINT
+        )
     raise PostgresNotFound(INSTALL_HINT)
 
 

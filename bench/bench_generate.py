@@ -1,0 +1,116 @@
+"""Generate one full-scale year (7.2M rows, the size of the real 2018 file) into a temporary
+directory and report rows, wall time, rows/s, peak memory of the process tree and file size.
+
+    .venv/bin/python -m bench.bench_generate [--rows 7200000] [--workers N] [--year 2018] [--keep DIR]
+
+Peak memory is sampled (every 50 ms) as the summed RSS of this process and its workers, and
+cross-checked with getrusage's per-process maxima, which sampling can miss between two ticks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from flightlake.datagen import generate_year
+from flightlake.datagen.progress import generation_progress
+
+FULL_SCALE_ROWS = 7_200_000  # the real 2018 file
+TARGET_SECONDS = 25.0  # for FULL_SCALE_ROWS on a 2-core machine
+TARGET_PEAK_MB = 1500.0
+_SAMPLE_SECONDS = 0.05
+_KB = 1024
+
+
+def _tree_rss_mb(root: int) -> float:
+    """Summed resident memory of `root` and all its descendants, from /proc (Linux)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, parent = int(entry.name), int(fields[1])
+        children.setdefault(parent, []).append(pid)
+        rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total / 1e6
+
+
+class PeakSampler(threading.Thread):
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak_mb = 0.0
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            self.peak_mb = max(self.peak_mb, _tree_rss_mb(os.getpid()))
+            self._stop_event.wait(_SAMPLE_SECONDS)
+
+    def stop(self) -> float:
+        self._stop_event.set()
+        self.join()
+        return self.peak_mb
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=FULL_SCALE_ROWS)
+    parser.add_argument("--year", type=int, default=2018)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--keep", type=Path, help="write here and keep the file (default: a temp dir, removed)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = parser.parse_args()
+
+    out = args.keep or Path(tempfile.mkdtemp(prefix="flightlake-bench-"))
+    sampler = PeakSampler()
+    sampler.start()
+    started = time.perf_counter()
+    try:
+        with generation_progress(args.quiet) as progress:
+            result = generate_year(args.year, args.rows, args.seed, out, workers=args.workers, progress=progress)
+        wall = time.perf_counter() - started
+        peak_sampled = sampler.stop()
+        size_mb = result.path.stat().st_size / 1e6
+    finally:
+        if args.keep is None:
+            shutil.rmtree(out, ignore_errors=True)
+    self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * _KB / 1e6
+    child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * _KB / 1e6
+    # Without the sampler, the tree's peak is at least the parent's plus its largest worker's.
+    peak = max(peak_sampled, self_mb + (child_mb if args.workers > 1 else 0.0))
+    rate = result.rows / wall
+    print(f"rows            {result.rows:,}")
+    print(f"workers         {args.workers}")
+    print(f"wall            {wall:.1f} s")
+    print(f"rows/s          {rate:,.0f}")
+    print(f"peak RSS        {peak:,.0f} MB (process tree, sampled: {peak_sampled:,.0f};")
+    print(f"                parent {self_mb:,.0f}, largest worker {child_mb:,.0f}, from getrusage)")
+    print(f"file            {size_mb:,.0f} MB ({result.bytes / result.rows:.0f} bytes/row)")
+    ok = wall <= TARGET_SECONDS * args.rows / FULL_SCALE_ROWS and peak <= TARGET_PEAK_MB
+    verdict = "within" if ok else "OUTSIDE"
+    print(
+        f"bench_generate: {result.rows:,} rows in {wall:.1f} s = {rate:,.0f} rows/s, peak {peak:,.0f} MB, "
+        f"{size_mb:,.0f} MB file; {verdict} target ({TARGET_SECONDS:.0f} s and {TARGET_PEAK_MB:,.0f} MB per 7.2M rows)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,51 @@
+"""Spark job: one year of stage flights -> daily figures per origin airport (analytics zone).
+
+Runs as `spark-submit spark_jobs/stage_to_analytics.py --year 2013` and, unchanged, as the AWS Glue
+5.0 job `<prefix>-stage-to-analytics`.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from flightlake.jobs import JobInputError, JobRun, job_run
+from flightlake.lake import AIRPORT_DAILY, STAGE_FLIGHTS
+from flightlake.transforms.stage_to_analytics import daily_airport_figures
+
+OUTPUT_FILES = 2  # ~130k rows a year: a couple of files, not one per shuffle partition
+
+
+def run(job: JobRun) -> dict:
+    settings, spark, year = job.settings, job.spark, job.year
+    source = STAGE_FLIGHTS.partition_uri(settings, year, job.scheme)
+    try:
+        flights = spark.read.parquet(source)
+    except Exception as error:
+        if "PATH_NOT_FOUND" in str(error) or "Path does not exist" in str(error):
+            raise JobInputError(f"no stage data for {year} at {source}: run raw_to_stage for {year} first") from error
+        raise
+    daily = daily_airport_figures(flights, year)
+    daily.coalesce(OUTPUT_FILES).write.mode("overwrite").partitionBy("year").parquet(
+        AIRPORT_DAILY.location(settings, job.scheme)
+    )
+    written = spark.read.parquet(AIRPORT_DAILY.partition_uri(settings, year, job.scheme))
+    rows_out = written.count()
+    airports = written.select("origin_airport").distinct().count()
+    return job.finish(
+        AIRPORT_DAILY, {"rows_in": flights.count(), "rows_out": rows_out, "airports": airports, "source": source}
+    )
+
+
+def main(argv: list[str]) -> int:
+    with job_run("stage_to_analytics", __doc__.splitlines()[0], argv) as job:
+        manifest = run(job)
+        print(
+            f"[stage_to_analytics] {manifest['rows_in']} flights -> {manifest['rows_out']} airport-days "
+            f"at {manifest['airports']} airports",
+            flush=True,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,130 @@
+"""The warehouse schema on Redshift: postgres_init/*.sql, the same files the local Postgres runs,
+plus deploy/redshift/grants.sql, sent as one Redshift Data API batch (one transaction).
+
+It is applied only when it would change something: after success the deploy writes the sha256
+of the exact statements and the namespace id to `state/redshift-ddl.json` in the artifacts
+bucket; the next plan compares. A new namespace (the warehouse stack was replaced) or changed
+SQL applies it again, and the files are idempotent (IF NOT EXISTS, CREATE OR REPLACE), so a
+repeat is harmless. It runs as the namespace admin, whose password Redshift keeps in Secrets
+Manager, because creating a schema needs more than the pipeline's own database user has.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from flightlake.aws import object_exists
+from flightlake.deploy.cloudformation import Timing
+from flightlake.deploy.names import DDL_STATE_KEY
+from flightlake.deploy.plan import APPLY, DDL, NONE, Pending, PlannedAction
+from flightlake.deploy.warehouse import WarehouseFacts
+from flightlake.errors import FlightlakeError
+from flightlake.sql_files import ddl_files, statements
+
+MAX_BATCH = 40  # BatchExecuteStatement takes at most 40 SQL statements
+STATEMENT_NAME = "flightlake-deploy-ddl"
+
+
+class DdlError(FlightlakeError):
+    """The DDL batch failed on Redshift; the message names the statement and Redshift's error."""
+
+
+def ddl_statements(project_root: Path) -> list[str]:
+    """Every statement, in order: postgres_init/ by file name, then the grants."""
+    files = [*ddl_files(project_root / "postgres_init"), project_root / "deploy" / "redshift" / "grants.sql"]
+    result = [statement for path in files for statement in statements(path.read_text())]
+    if not 0 < len(result) <= MAX_BATCH:
+        raise DdlError(f"{len(result)} DDL statements; one Data API batch takes 1 to {MAX_BATCH}.")
+    return result
+
+
+def ddl_digest(sqls: list[str]) -> str:
+    return hashlib.sha256("\n;\n".join(sqls).encode()).hexdigest()
+
+
+def target(workgroup: str, database: str) -> str:
+    return f"redshift-serverless://{workgroup}/{database}"
+
+
+def read_state(s3: Any, bucket: str) -> dict[str, Any] | None:
+    if object_exists(s3, bucket, DDL_STATE_KEY) is None:
+        return None
+    return json.loads(s3.get_object(Bucket=bucket, Key=DDL_STATE_KEY)["Body"].read())
+
+
+def plan_ddl(
+    s3: Any, bucket: str | Pending, facts: WarehouseFacts | None, workgroup: str, database: str, sqls: list[str]
+) -> PlannedAction:
+    where = target(workgroup, database)
+    details = tuple(_headline(sql) for sql in sqls)
+    if facts is None or isinstance(bucket, Pending):
+        return PlannedAction(DDL, where, APPLY, f"{len(sqls)} statements, once the workgroup exists", details)
+    state = read_state(s3, bucket)
+    digest = ddl_digest(sqls)
+    if state is None:
+        reason = f"never applied to namespace {facts.namespace_id}"
+    elif state.get("namespace_id") != facts.namespace_id:
+        reason = f"namespace replaced ({state.get('namespace_id')} -> {facts.namespace_id})"
+    elif state.get("ddl_sha256") != digest:
+        reason = f"postgres_init/ or grants changed (sha256 {str(state.get('ddl_sha256'))[:12]} -> {digest[:12]})"
+    else:
+        return PlannedAction(DDL, where, NONE, f"applied (sha256 {digest[:12]}, {len(sqls)} statements)")
+    return PlannedAction(DDL, where, APPLY, reason, details)
+
+
+def apply_ddl(
+    data_api: Any,
+    s3: Any,
+    bucket: str,
+    facts: WarehouseFacts,
+    database: str,
+    sqls: list[str],
+    timing: Timing,
+    sleep: Callable[[float], None] = time.sleep,
+) -> str:
+    """Run the batch, wait for it, record it; returns the Data API statement id."""
+    request: dict[str, Any] = {
+        "WorkgroupName": facts.workgroup,
+        "Database": database,
+        "Sqls": sqls,
+        "StatementName": STATEMENT_NAME,
+    }
+    if facts.admin_secret_arn:
+        request["SecretArn"] = facts.admin_secret_arn
+    statement_id = data_api.batch_execute_statement(**request)["Id"]
+    described = _wait(data_api, statement_id, timing, sleep)
+    if described["Status"] != "FINISHED":
+        failed = [sub for sub in described.get("SubStatements", []) if sub.get("Status") in ("FAILED", "ABORTED")]
+        where = f" in: {_headline(failed[0].get('QueryString', ''))}" if failed else ""
+        raise DdlError(f"the DDL batch {described['Status'].lower()}{where}: {described.get('Error', 'no error text')}")
+    state = {
+        "ddl_sha256": ddl_digest(sqls),
+        "namespace_id": facts.namespace_id,
+        "statements": len(sqls),
+        "statement_id": statement_id,
+        "applied_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    s3.put_object(
+        Bucket=bucket, Key=DDL_STATE_KEY, Body=json.dumps(state, indent=2).encode(), ContentType="application/json"
+    )
+    return statement_id
+
+
+def _wait(data_api: Any, statement_id: str, timing: Timing, sleep: Callable[[float], None]) -> dict[str, Any]:
+    for _ in range(timing.attempts):
+        described = data_api.describe_statement(Id=statement_id)
+        if described["Status"] in ("FINISHED", "FAILED", "ABORTED"):
+            return described
+        sleep(timing.poll_seconds)
+    raise DdlError(f"the DDL batch {statement_id} did not finish in {timing.max_minutes} minutes")
+
+
+def _headline(sql: str) -> str:
+    first = " ".join(sql.split())
+    return first if len(first) <= 90 else first[:87] + "..."

@@ -1,0 +1,40 @@
+"""Facts about the deployed Redshift Serverless warehouse, asked of Redshift itself.
+
+The workgroup ARN (for the MWAA role's policy), the namespace id (to notice a namespace that was
+replaced and needs its DDL again) and the admin secret (the DDL runs as the admin) are attributes
+only Redshift knows; reading them from the API rather than from stack outputs keeps one source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+
+@dataclass(frozen=True)
+class WarehouseFacts:
+    workgroup: str
+    workgroup_arn: str
+    namespace: str
+    namespace_id: str
+    admin_secret_arn: str | None
+
+
+def lookup(serverless: Any, workgroup: str) -> WarehouseFacts | None:
+    """The workgroup and its namespace; None when the workgroup does not exist."""
+    try:
+        group = serverless.get_workgroup(workgroupName=workgroup)["workgroup"]
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+            return None
+        raise
+    namespace = serverless.get_namespace(namespaceName=group["namespaceName"])["namespace"]
+    return WarehouseFacts(
+        workgroup=workgroup,
+        workgroup_arn=group["workgroupArn"],
+        namespace=namespace["namespaceName"],
+        namespace_id=namespace["namespaceId"],
+        admin_secret_arn=namespace.get("adminPasswordSecretArn"),
+    )

@@ -1,0 +1,69 @@
+"""Build the flightlake wheel from the checkout, reproducibly and without touching the checkout.
+
+Glue installs it with pip (`--additional-python-modules`), MWAA from plugins.zip through
+requirements.txt. The deploy compares content hashes, so the same sources must give the same
+bytes: the build runs on a clean copy of the package sources (no stale `build/` directory can
+leak a deleted module into the wheel) with SOURCE_DATE_EPOCH fixed, which pins the timestamps
+inside the zip. No build isolation: the project's own setuptools builds it, so no index is needed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from flightlake.errors import FlightlakeError
+
+# 1980-01-01, the earliest time a zip entry can hold.
+REPRODUCIBLE_EPOCH = "315532800"
+_SOURCES = ("pyproject.toml", "setup.cfg", "setup.py", "MANIFEST.in", "README.md", "LICENSE")
+_IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", ".*")
+
+
+class WheelBuildError(FlightlakeError):
+    """The wheel could not be built; the message carries the build tool's output."""
+
+
+def build_wheel(project_root: Path, out_dir: Path) -> Path:
+    """Build `flightlake-<version>-py3-none-any.whl` into out_dir and return its path."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="flightlake-wheel-") as tmp:
+        source = Path(tmp) / "src-copy"
+        source.mkdir()
+        for name in _SOURCES:
+            if (project_root / name).is_file():
+                shutil.copy2(project_root / name, source / name)
+        shutil.copytree(project_root / "src", source / "src", ignore=_IGNORED)
+        before = set(out_dir.glob("*.whl"))
+        result = subprocess.run(
+            _command(source, out_dir),
+            env={**os.environ, "SOURCE_DATE_EPOCH": REPRODUCIBLE_EPOCH},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    if result.returncode != 0:
+        raise WheelBuildError(f"building the flightlake wheel failed:\n{result.stdout}{result.stderr}")
+    built = sorted(set(out_dir.glob("*.whl")) - before) or sorted(out_dir.glob("flightlake-*.whl"))
+    if len(built) != 1:
+        raise WheelBuildError(f"expected one wheel in {out_dir}, found {[p.name for p in built]}")
+    return built[0]
+
+
+def _command(source: Path, out_dir: Path) -> list[str]:
+    """uv when it is there (fast), else pip: both build with the project's setuptools."""
+    uv = shutil.which("uv") or _sibling("uv")
+    if uv:
+        return [uv, "build", "--wheel", "--no-build-isolation", "--python", sys.executable, "-q",
+                "--out-dir", str(out_dir), str(source)]  # fmt: skip
+    return [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out_dir),
+            str(source)]  # fmt: skip
+
+
+def _sibling(name: str) -> str | None:
+    candidate = Path(sys.executable).parent / name
+    return str(candidate) if candidate.exists() else None

@@ -1,0 +1,214 @@
+"""`flightlake run`: the main job, end to end, offline.
+
+Brings the embedded stack up if needed, gets data into the raw zone (the user's files, or
+generated ones), then runs the `flights_etl` DAG through Airflow once per year in order — real
+DagRuns with their task states in Airflow's metadata database — and ends with a summary per
+year and where to look. The Airflow work happens in a child process
+(`flightlake.airflow_runner`) that gets the embedded Airflow environment.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from flightlake.airflow_env import airflow_environment, ensure_migrated
+from flightlake.airflow_runner import EVENT_PREFIX
+from flightlake.errors import FlightlakeError
+from flightlake.settings import Settings
+
+DEFAULT_ROWS_PER_YEAR = 200_000
+DEFAULT_SEED = 2009
+TASK_ORDER = (
+    "check_raw", "raw_to_stage", "stage_to_analytics", "detect_anomalies", "load_warehouse", "render_charts", "report",
+)  # fmt: skip
+
+
+@dataclass
+class YearOutcome:
+    year: int
+    state: str = "not run"
+    seconds: float = 0.0
+    run_id: str | None = None
+    tasks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    figures: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+
+@dataclass
+class RunSummary:
+    outcomes: list[YearOutcome]
+    seconds: float
+    log_path: Path
+    dashboard: Path | None = None
+    reports_uri: str = ""
+    warehouse: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return all(o.state == "success" for o in self.outcomes)
+
+
+def generated_data_dir(settings: Settings, rows_per_year: int, seed: int) -> Path:
+    return settings.state_dir / "data" / f"generated-{rows_per_year}-seed{seed}"
+
+
+def prepare_data(
+    settings: Settings,
+    years: tuple[int, ...],
+    data_dir: Path | None,
+    rows_per_year: int,
+    seed: int,
+    echo: Callable[[str], None],
+) -> None:
+    """Ingest the user's files, or generate (once per size and seed) and ingest ours."""
+    from flightlake.ingest import ingest
+    from flightlake.progress import byte_progress
+
+    if data_dir is None:
+        from flightlake.datagen import generate
+
+        data_dir = generated_data_dir(settings, rows_per_year, seed)
+        missing = [y for y in years if not (data_dir / f"{y}.csv").exists()]
+        if missing:
+            echo(f"data       generating {len(missing)} years x {rows_per_year:,} rows (seed {seed}) in {data_dir}")
+            generate(missing, rows_per_year=rows_per_year, seed=seed, out_dir=data_dir)
+        paths = [data_dir / f"{y}.csv" for y in years]
+    else:
+        paths = [data_dir]
+    with byte_progress() as progress:
+        results = ingest(settings, paths, progress)
+    refused = [r for r in results if r.status == "refused"]
+    for result in results:
+        note = f" ({'; '.join(result.notes)})" if result.notes else ""
+        echo(f"ingest     {result.name}: {result.status}{note}")
+    for result in refused:
+        echo(f"ingest     refused: {result.error}")
+    present = {r.year for r in results if r.status in ("uploaded", "unchanged")}
+    from flightlake.ingest import raw_status
+
+    absent = [y for y in years if y not in present and raw_status(settings, y) is None]
+    if absent:
+        raise FlightlakeError(
+            f"no raw file for {', '.join(map(str, absent))}: pass --data DIR holding YYYY.csv files (or the Kaggle zip)"
+        )
+
+
+def _format_event(event: dict[str, Any]) -> str | None:
+    if event["event"] == "task" and event["state"] in (
+        "running",
+        "success",
+        "failed",
+        "up_for_retry",
+        "upstream_failed",
+    ):
+        seconds = f" {event['seconds']:.1f} s" if event.get("seconds") and event["state"] != "running" else ""
+        return f"{event['year']}  {event['task']:<20} {event['state']}{seconds}"
+    if event["event"] == "failure":
+        return f"{event['year']}  {event['task']:<20} FAILED: {event['error']}"
+    if event["event"] == "year":
+        return f"{event['year']}  run {event['state']} in {event['seconds']:.0f} s"
+    return None
+
+
+def run_dag(
+    settings: Settings, years: tuple[int, ...], keep_going: bool, log_path: Path, echo: Callable[[str], None]
+) -> list[YearOutcome]:
+    """Run the DAG for each year in a child process; relay its events; keep its full log."""
+    outcomes = {year: YearOutcome(year) for year in years}
+    argv = [sys.executable, "-m", "flightlake.airflow_runner", "--years", ",".join(map(str, years))]
+    if keep_going:
+        argv.append("--keep-going")
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        open(log_path, "w") as log,
+        subprocess.Popen(
+            argv,
+            env=airflow_environment(settings),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
+        ) as process,
+    ):
+        assert process.stdout is not None
+        for line in process.stdout:
+            log.write(line)
+            if not line.startswith(EVENT_PREFIX):
+                continue
+            event = json.loads(line[len(EVENT_PREFIX) :])
+            outcome = outcomes.get(int(event["year"]))
+            if outcome is None:
+                continue
+            if event["event"] == "failure" and outcome.error is None:
+                outcome.error = f"{event['task']}: {event['error']}"
+            if event["event"] == "year":
+                outcome.state, outcome.seconds, outcome.run_id = event["state"], event["seconds"], event.get("run_id")
+                result = event.get("result") or {}
+                outcome.tasks = result.get("tasks", {})
+                outcome.figures = (result.get("returns") or {}).get("report") or {}
+                if result.get("error") and outcome.error is None:
+                    outcome.error = result["error"]
+            text = _format_event(event)
+            if text:
+                echo(text)
+        process.wait()
+    return [outcomes[y] for y in years]
+
+
+def _execute(
+    settings: Settings,
+    years: tuple[int, ...],
+    keep_going: bool,
+    echo: Callable[[str], None],
+    data: Callable[[Settings], None],
+) -> RunSummary:
+    from flightlake.stack.manager import Stack, _redact, activate
+
+    started = time.monotonic()
+    stack = Stack(settings)
+    if not stack.is_up():
+        stack.up(echo=echo)
+    settings = activate(settings)
+    data(settings)
+    ensure_migrated(settings, echo)
+    log_path = settings.state_dir / "logs" / f"run-{datetime.now().strftime('%Y%m%d-%H%M%S')}.log"
+    echo(f"airflow    running flights_etl for {', '.join(map(str, years))} (full log: {log_path})")
+    outcomes = run_dag(settings, years, keep_going, log_path, echo)
+    summary = RunSummary(outcomes, round(time.monotonic() - started, 1), log_path)
+    summary.reports_uri = f"s3://{settings.zone('reports').bucket}/"
+    summary.warehouse = _redact(settings.warehouse_dsn or "")
+    if any(o.state == "success" for o in outcomes):
+        from flightlake.dashboard import mirror_reports
+
+        summary.dashboard = mirror_reports(settings, settings.state_dir / "reports")
+    return summary
+
+
+def run(
+    settings: Settings,
+    years: tuple[int, ...],
+    data_dir: Path | None = None,
+    rows_per_year: int = DEFAULT_ROWS_PER_YEAR,
+    seed: int = DEFAULT_SEED,
+    keep_going: bool = False,
+    echo: Callable[[str], None] = print,
+) -> RunSummary:
+    """The main job: data in (the user's files or generated), then the DAG for each year."""
+    return _execute(
+        settings, years, keep_going, echo, lambda s: prepare_data(s, years, data_dir, rows_per_year, seed, echo)
+    )
+
+
+def backfill(
+    settings: Settings, years: tuple[int, ...], keep_going: bool = False, echo: Callable[[str], None] = print
+) -> RunSummary:
+    """Run years again from what the raw zone already holds (the DAG's check_raw says if not)."""
+    return _execute(settings, years, keep_going, echo, lambda s: None)
