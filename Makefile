@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements/lock.txt pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup run test test-unit lint format bench lock up down status clean
+.PHONY: setup run test test-unit lint lint-deploy format bench lock up down status clean
 
 setup: $(STAMP)
 
@@ -27,6 +27,10 @@ test-unit: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## cfn-lint and checkov on deploy/ (checkov lives in its own hash-locked venv, .venv-tools)
+lint-deploy: setup
+	scripts/lint-deploy
 
 format: setup
 	$(BIN)/ruff format .

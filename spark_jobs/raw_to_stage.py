@@ -19,7 +19,8 @@ def run(job: JobRun) -> dict:
     source = RAW_FLIGHTS.partition_uri(settings, year, job.scheme)
     try:
         lines = spark.read.text(source)
-        offsets, rows_in = transform.line_offsets(lines)
+        with job.step("counted lines per input split"):
+            offsets, rows_in = transform.line_offsets(lines)
     except Exception as error:
         if "Path does not exist" in str(error) or "FileNotFoundException" in str(error):
             raise JobInputError(f"no raw file for {year} at {source}: run `flightlake ingest {year}.csv`") from error
@@ -29,17 +30,20 @@ def run(job: JobRun) -> dict:
     parsed = transform.parse(lines, offsets, year)
 
     good = transform.good_rows(parsed, year)
-    good.write.mode("overwrite").partitionBy("year").parquet(STAGE_FLIGHTS.location(settings, job.scheme))
+    with job.step("wrote typed rows to stage"):
+        good.write.mode("overwrite").partitionBy("year").parquet(STAGE_FLIGHTS.location(settings, job.scheme))
 
     source_file = f"s3://{RAW_FLIGHTS.bucket(settings)}/{raw_object_key(settings, year)}"
     clear_partition(settings, STAGE_REJECTS, year)
-    rejected = transform.rejects(parsed, year, source_file)
-    rejected.write.mode("overwrite").partitionBy("year").parquet(STAGE_REJECTS.location(settings, job.scheme))
-
     rows_out = spark.read.parquet(STAGE_FLIGHTS.partition_uri(settings, year, job.scheme)).count()
-    reject_rows = _read_if_any(job, STAGE_REJECTS.partition_uri(settings, year, job.scheme))
-    reject_count = reject_rows.count() if reject_rows is not None else 0
-    kinds = {r["kind"]: r["count"] for r in transform.reason_kinds(reject_rows).collect()} if reject_count else {}
+    reject_count, kinds = 0, {}
+    if rows_out < rows_in:  # a clean file (the usual case) costs one parse, not two
+        rejected = transform.rejects(parsed, year, source_file)
+        with job.step(f"wrote {rows_in - rows_out} rejects"):
+            rejected.write.mode("overwrite").partitionBy("year").parquet(STAGE_REJECTS.location(settings, job.scheme))
+        reject_rows = spark.read.parquet(STAGE_REJECTS.partition_uri(settings, year, job.scheme))
+        reject_count = reject_rows.count()
+        kinds = {r["kind"]: r["count"] for r in transform.reason_kinds(reject_rows).collect()}
     if rows_in != rows_out + reject_count:
         raise RuntimeError(f"{year}: {rows_in} raw rows but {rows_out} staged + {reject_count} rejected")
     job.finish(STAGE_REJECTS, {"rows_in": rows_in, "rejects": reject_count})
@@ -53,19 +57,6 @@ def run(job: JobRun) -> dict:
             "source": source_file,
         },
     )
-
-
-def _read_if_any(job: JobRun, uri: str):
-    try:
-        return job.spark.read.parquet(uri)
-    except Exception as error:
-        if (
-            "PATH_NOT_FOUND" in str(error)
-            or "Path does not exist" in str(error)
-            or "UNABLE_TO_INFER_SCHEMA" in str(error)
-        ):
-            return None
-        raise
 
 
 def main(argv: list[str]) -> int:

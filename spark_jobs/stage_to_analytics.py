@@ -25,14 +25,17 @@ def run(job: JobRun) -> dict:
             raise JobInputError(f"no stage data for {year} at {source}: run raw_to_stage for {year} first") from error
         raise
     daily = daily_airport_figures(flights, year)
-    daily.coalesce(OUTPUT_FILES).write.mode("overwrite").partitionBy("year").parquet(
-        AIRPORT_DAILY.location(settings, job.scheme)
-    )
-    written = spark.read.parquet(AIRPORT_DAILY.partition_uri(settings, year, job.scheme))
-    rows_out = written.count()
-    airports = written.select("origin_airport").distinct().count()
+    with job.step("wrote daily figures per airport"):
+        daily.coalesce(OUTPUT_FILES).write.mode("overwrite").partitionBy("year").parquet(
+            AIRPORT_DAILY.location(settings, job.scheme)
+        )
+    with job.step("counted what was written"):
+        written = spark.read.parquet(AIRPORT_DAILY.partition_uri(settings, year, job.scheme))
+        rows_out = written.count()
+        airports = written.select("origin_airport").distinct().count()
+        rows_in = flights.count()
     return job.finish(
-        AIRPORT_DAILY, {"rows_in": flights.count(), "rows_out": rows_out, "airports": airports, "source": source}
+        AIRPORT_DAILY, {"rows_in": rows_in, "rows_out": rows_out, "airports": airports, "source": source}
     )
 
 

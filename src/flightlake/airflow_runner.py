@@ -3,7 +3,9 @@
 Each year is a real DagRun created and executed by `DAG.test()` (what `airflow dags test` does:
 no scheduler needed, task states recorded in the metadata database). Airflow is imported once
 for all years. Started by `flightlake run` with the embedded Airflow environment; it reports to
-its parent through single-line JSON events on stdout, prefixed `FLIGHTLAKE-EVENT `:
+its parent through single-line JSON events on a pipe of their own (file descriptor
+`FLIGHTLAKE_EVENTS_FD`; stdout, prefixed `FLIGHTLAKE-EVENT `, when run by hand), so Airflow's log
+lines, written from several threads, can never break them:
     {"event": "task", "year", "task", "state", "seconds"}   a task instance changed state
     {"event": "year", "year", "state", "seconds", "result"}  a DagRun finished
 Task failures are reported by the DAG's failure callback (`FLIGHTLAKE-EVENT` with "failure").
@@ -13,18 +15,31 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import threading
 import time
 from typing import Any
 
 EVENT_PREFIX = "FLIGHTLAKE-EVENT "
+EVENTS_FD = "FLIGHTLAKE_EVENTS_FD"
 DAG_ID = "flights_etl"
 POLL_SECONDS = 0.5
 
 
+_EMIT_LOCK = threading.Lock()
+
+
 def emit(**event: Any) -> None:
-    print(EVENT_PREFIX + json.dumps(event, default=str), flush=True)
+    """One event, as one line, in one write."""
+    line = (json.dumps(event, default=str) + "\n").encode()
+    fd = os.environ.get(EVENTS_FD)
+    with _EMIT_LOCK:
+        if fd:
+            os.write(int(fd), line)
+        else:
+            sys.stdout.write(EVENT_PREFIX + line.decode())
+            sys.stdout.flush()
 
 
 def _watch(dag_id: str, year: int, stop: threading.Event) -> None:

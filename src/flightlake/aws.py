@@ -19,7 +19,9 @@ def client(service: str, settings: Settings) -> Any:
     import boto3
     from botocore.config import Config
 
-    config = Config(retries={"max_attempts": 5, "mode": "standard"}, s3={"addressing_style": "path"})
+    # Path-style addressing only for an emulator (bucket names as host names need DNS it lacks).
+    s3 = {"addressing_style": "path"} if settings.s3_endpoint else {}
+    config = Config(retries={"max_attempts": 5, "mode": "standard"}, s3=s3)
     return boto3.session.Session().client(service, region_name=settings.region, config=config)
 
 

@@ -121,4 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run through the imported module, where the subcommands of flightlake.commands register.
+    from flightlake.cli import main as registered_main
+
+    sys.exit(registered_main())

@@ -52,6 +52,13 @@ class JobRun:
     def scheme(self) -> str:
         return lake_scheme(self.settings)
 
+    @contextmanager
+    def step(self, what: str) -> Iterator[None]:
+        """Time a step and say so in the log: long Spark work shows its progress."""
+        started = time.monotonic()
+        yield
+        print(f"[{self.name}] {what}: {time.monotonic() - started:.1f} s", flush=True)
+
     def finish(self, table: Table, figures: dict[str, Any]) -> dict[str, Any]:
         """Write the manifest beside the data and register the year's partition."""
         manifest = {

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from flightlake.airflow_env import airflow_environment, ensure_migrated
-from flightlake.airflow_runner import EVENT_PREFIX
+from flightlake.airflow_runner import EVENTS_FD
 from flightlake.errors import FlightlakeError
 from flightlake.settings import Settings
 
@@ -122,45 +122,43 @@ def run_dag(
     settings: Settings, years: tuple[int, ...], keep_going: bool, log_path: Path, echo: Callable[[str], None]
 ) -> list[YearOutcome]:
     """Run the DAG for each year in a child process; relay its events; keep its full log."""
+    import os
+
     outcomes = {year: YearOutcome(year) for year in years}
     argv = [sys.executable, "-m", "flightlake.airflow_runner", "--years", ",".join(map(str, years))]
     if keep_going:
         argv.append("--keep-going")
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    with (
-        open(log_path, "w") as log,
-        subprocess.Popen(
-            argv,
-            env=airflow_environment(settings),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            bufsize=1,
-        ) as process,
-    ):
-        assert process.stdout is not None
-        for line in process.stdout:
-            log.write(line)
-            if not line.startswith(EVENT_PREFIX):
-                continue
-            event = json.loads(line[len(EVENT_PREFIX) :])
-            outcome = outcomes.get(int(event["year"]))
-            if outcome is None:
-                continue
-            if event["event"] == "failure" and outcome.error is None:
-                outcome.error = f"{event['task']}: {event['error']}"
-            if event["event"] == "year":
-                outcome.state, outcome.seconds, outcome.run_id = event["state"], event["seconds"], event.get("run_id")
-                result = event.get("result") or {}
-                outcome.tasks = result.get("tasks", {})
-                outcome.figures = (result.get("returns") or {}).get("report") or {}
-                if result.get("error") and outcome.error is None:
-                    outcome.error = result["error"]
-            text = _format_event(event)
-            if text:
-                echo(text)
+    read_fd, write_fd = os.pipe()
+    env = airflow_environment(settings, {EVENTS_FD: str(write_fd)})
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            argv, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, pass_fds=(write_fd,)
+        )
+        os.close(write_fd)  # the child holds the only writer: EOF when it exits
+        with os.fdopen(read_fd) as events:
+            for line in events:
+                _apply_event(json.loads(line), outcomes, echo)
         process.wait()
     return [outcomes[y] for y in years]
+
+
+def _apply_event(event: dict[str, Any], outcomes: dict[int, YearOutcome], echo: Callable[[str], None]) -> None:
+    outcome = outcomes.get(int(event["year"]))
+    if outcome is None:
+        return
+    if event["event"] == "failure" and outcome.error is None:
+        outcome.error = f"{event['task']}: {event['error']}"
+    if event["event"] == "year":
+        outcome.state, outcome.seconds, outcome.run_id = event["state"], event["seconds"], event.get("run_id")
+        result = event.get("result") or {}
+        outcome.tasks = result.get("tasks", {})
+        outcome.figures = (result.get("returns") or {}).get("report") or {}
+        if result.get("error") and outcome.error is None:
+            outcome.error = result["error"]
+    text = _format_event(event)
+    if text:
+        echo(text)
 
 
 def _execute(

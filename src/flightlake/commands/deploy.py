@@ -11,6 +11,7 @@ import argparse
 import os
 
 from flightlake.cli import command
+from flightlake.errors import FlightlakeError
 from flightlake.settings import Settings
 
 
@@ -28,18 +29,23 @@ def _echo(line: str) -> None:
 
 @command("deploy", "deploy the DAG, Spark jobs and warehouse DDL to AWS (MWAA, Glue, Redshift)", _arguments)
 def _deploy(args: argparse.Namespace, settings: Settings) -> int:
+    from botocore.exceptions import BotoCoreError, ClientError
+
     from flightlake.deploy.clients import Clients
     from flightlake.deploy.orchestrate import Deployment
     from flightlake.paths import project_root
 
     endpoint = os.environ.get("AWS_ENDPOINT_URL")
     print(f"target: {'emulator at ' + endpoint if endpoint else 'AWS'}, region {settings.region}", flush=True)
-    with Deployment(args.stack, settings, project_root(), Clients(settings), echo=_echo) as dep:
-        if not args.apply:
-            for line in dep.plan().render(show_unchanged=args.all):
-                print(line)
-            return 0
-        summary = dep.apply()
+    try:
+        with Deployment(args.stack, settings, project_root(), Clients(settings), echo=_echo) as dep:
+            if not args.apply:
+                for line in dep.plan().render(show_unchanged=args.all):
+                    print(line)
+                return 0
+            summary = dep.apply()
+    except (BotoCoreError, ClientError) as error:  # no credentials, access denied, throttling, ...
+        raise FlightlakeError(f"deploy stopped, AWS answered: {error}") from error
     for line in summary.render():
         print(line)
     return 0

@@ -28,6 +28,7 @@ from flightlake.errors import FlightlakeError
 from flightlake.sql_files import ddl_files, statements
 
 MAX_BATCH = 40  # BatchExecuteStatement takes at most 40 SQL statements
+POLL_SECONDS = 2.0  # DDL takes seconds: poll the Data API more often than CloudFormation
 STATEMENT_NAME = "flightlake-deploy-ddl"
 
 
@@ -117,11 +118,12 @@ def apply_ddl(
 
 
 def _wait(data_api: Any, statement_id: str, timing: Timing, sleep: Callable[[float], None]) -> dict[str, Any]:
-    for _ in range(timing.attempts):
+    interval = min(timing.poll_seconds, POLL_SECONDS)
+    for _ in range(int(timing.max_minutes * 60 / max(interval, 0.5))):
         described = data_api.describe_statement(Id=statement_id)
         if described["Status"] in ("FINISHED", "FAILED", "ABORTED"):
             return described
-        sleep(timing.poll_seconds)
+        sleep(interval)
     raise DdlError(f"the DDL batch {statement_id} did not finish in {timing.max_minutes} minutes")
 
 
