@@ -34,9 +34,7 @@ def run(job: JobRun) -> dict:
         rows_out = written.count()
         airports = written.select("origin_airport").distinct().count()
         rows_in = flights.count()
-    return job.finish(
-        AIRPORT_DAILY, {"rows_in": rows_in, "rows_out": rows_out, "airports": airports, "source": source}
-    )
+    return job.finish(AIRPORT_DAILY, {"rows_in": rows_in, "rows_out": rows_out, "airports": airports, "source": source})
 
 
 def main(argv: list[str]) -> int:

@@ -49,7 +49,8 @@ def _watch(dag_id: str, year: int, stop: threading.Event) -> None:
     from sqlalchemy import select
 
     seen: dict[str, str] = {}
-    while not stop.is_set():
+    while True:
+        finished = stop.is_set()  # read before polling: one last poll after the run ends
         session = settings.Session()
         try:
             run = session.scalars(
@@ -66,6 +67,8 @@ def _watch(dag_id: str, year: int, stop: threading.Event) -> None:
             session.rollback()
         finally:
             session.close()
+        if finished:
+            return
         stop.wait(POLL_SECONDS)
 
 
