@@ -42,6 +42,8 @@ def airflow_environment(settings: Settings, extra: dict[str, str] | None = None)
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
             "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+            # One DAG run at a time, one task after another: four worker slots, not Airflow's 32.
+            "AIRFLOW__CORE__PARALLELISM": os.environ.get("AIRFLOW__CORE__PARALLELISM", "4"),
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
             "AIRFLOW__API_AUTH__JWT_SECRET": _jwt_secret(home),
             "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),

@@ -50,3 +50,8 @@ def ddl_dir() -> Path:
 
 def lake_init_hook() -> Path:
     return project_root() / "localstack" / "init" / "ready.d" / "10-flightlake-init.sh"
+
+
+def services_dir() -> Path:
+    """Entry points shared by the containers and the embedded stack (emulator, Airflow, Spark)."""
+    return project_root() / "scripts" / "services"

@@ -118,6 +118,10 @@ def test_down_stops_everything_and_state_survives_up_again(monkeypatch):
         s3 = session.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"], region_name="us-east-1")
         glue = session.client("glue", endpoint_url=env["AWS_ENDPOINT_URL"], region_name="us-east-1")
         s3.put_object(Bucket="flightlake-raw", Key="keep/me.csv", Body=b"a,b\n1,2\n")
+        # keys no file system can hold side by side: a "file" and a "folder" of the same name
+        s3.put_object(Bucket="flightlake-stage", Key="t", Body=b"file")
+        s3.put_object(Bucket="flightlake-stage", Key="t/", Body=b"")
+        s3.put_object(Bucket="flightlake-stage", Key="t/part-0", Body=b"part")
         glue.create_table(DatabaseName="flightlake_raw", TableInput={"Name": "kept", "PartitionKeys": []})
         with psycopg.connect(env["FLIGHTLAKE_WAREHOUSE_DSN"], autocommit=True) as conn:
             conn.execute("CREATE TABLE IF NOT EXISTS dw.survivor (x int)")
@@ -134,6 +138,8 @@ def test_down_stops_everything_and_state_survives_up_again(monkeypatch):
         s3 = session.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"], region_name="us-east-1")
         glue = session.client("glue", endpoint_url=env["AWS_ENDPOINT_URL"], region_name="us-east-1")
         assert s3.get_object(Bucket="flightlake-raw", Key="keep/me.csv")["Body"].read() == b"a,b\n1,2\n"
+        stage = {o["Key"]: o["Size"] for o in s3.list_objects_v2(Bucket="flightlake-stage")["Contents"]}
+        assert stage == {"t": 4, "t/": 0, "t/part-0": 4}
         assert glue.get_table(DatabaseName="flightlake_raw", Name="kept")["Table"]["Name"] == "kept"
         with psycopg.connect(env["FLIGHTLAKE_WAREHOUSE_DSN"]) as conn:
             assert conn.execute("SELECT x FROM dw.survivor").fetchall() == [(42,)]

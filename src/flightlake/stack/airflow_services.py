@@ -1,20 +1,130 @@
-"""The Airflow UI of the embedded stack (filled in with the DAG work)."""
+"""The Airflow UI of the embedded stack: api-server, scheduler and dag-processor.
+
+Each component is its own process, started through `scripts/services/airflow.sh` (the entry point
+of the Airflow containers) with a PID file, and stopped by PID with its whole process group:
+`airflow standalone` would be simpler, but on SIGTERM it leaves its children running and it
+ignores SIGINT from scripts. The API binds to 127.0.0.1. Note: the scheduler's task log server
+listens on 0.0.0.0:8793 (Airflow has no setting for its address); on a shared network, firewall
+that port. Metadata is the embedded SQLite database that `flightlake run` also uses.
+"""
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from typing import TYPE_CHECKING, Any
+
+from flightlake.airflow_env import airflow_environment, airflow_home, ensure_migrated
+from flightlake.paths import services_dir
+from flightlake.stack import processes
 
 if TYPE_CHECKING:
     from flightlake.stack.manager import Echo, ServiceStatus, Stack
 
+COMPONENTS = ("airflow-api-server", "airflow-scheduler", "airflow-dag-processor")
+# What /proc/<pid>/cmdline shows: the api-server renames itself (setproctitle) to "airflow api_server".
+MARKERS = {"airflow-api-server": "airflow api", "airflow-scheduler": "airflow scheduler",
+           "airflow-dag-processor": "airflow dag-processor"}  # fmt: skip
+LOG_SERVER_PORT = 8793
+START_TIMEOUT = 120
+
+
+def _health(url: str) -> dict[str, Any] | None:
+    try:
+        with urllib.request.urlopen(f"{url}/api/v2/monitor/health", timeout=3) as response:
+            return json.loads(response.read())
+    except (OSError, ValueError):
+        return None
+
+
+def password_file(stack: Stack) -> str:
+    return str(airflow_home(stack.settings) / "simple_auth_manager_passwords.json.generated")
+
 
 def up(stack: Stack, echo: Echo) -> dict[str, Any]:
-    raise NotImplementedError("the Airflow UI is not wired into the embedded stack yet")
+    """Start the components that are not running; returns their state for stack.json."""
+    settings = stack.settings
+    state = stack.read_state().get("airflow", {})
+    running = {name: stack.pid_files.running(name) for name in COMPONENTS}
+    if all(running.values()) and state.get("url") and _health(state["url"]):
+        echo(f"airflow    already running  {state['url']}")
+        return state
+    for tracked in running.values():
+        if tracked:
+            processes.stop(tracked)
+    ensure_migrated(settings, echo)
+    port = processes.free_port(settings.airflow_port)
+    url = f"http://127.0.0.1:{port}"
+    env = airflow_environment(
+        settings,
+        {
+            **stack.environment(),
+            "AIRFLOW_API_HOST": "127.0.0.1",
+            "AIRFLOW_API_PORT": str(port),
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{url}/execution/",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
+            "AIRFLOW_BIN": str(_airflow_bin()),
+        },
+    )
+    script = str(services_dir() / "airflow.sh")
+    logs = airflow_home(settings) / "services"
+    for name in COMPONENTS:
+        component = name.removeprefix("airflow-")
+        processes.spawn(
+            name, ["sh", script, component], logs / f"{component}.log", stack.pid_files, env=env,
+            marker=MARKERS[name],
+        )  # fmt: skip
+    try:
+        processes.wait_until(lambda: _ready(_health(url)), START_TIMEOUT, "the Airflow api-server and scheduler")
+    except TimeoutError as error:
+        from flightlake.stack.manager import StackError
+
+        raise StackError(f"{error}; see the logs in {logs}") from error
+    echo(f"airflow    started          {url}  (login admin, password in {password_file(stack)})")
+    echo(f"           scheduler task log server on 0.0.0.0:{LOG_SERVER_PORT} (Airflow binds it to all interfaces)")
+    return {"port": port, "url": url}
+
+
+def _ready(health: dict[str, Any] | None) -> bool:
+    if not health:
+        return False
+    return (
+        health.get("metadatabase", {}).get("status") == "healthy"
+        and health.get("scheduler", {}).get("status") == "healthy"
+    )
+
+
+def _airflow_bin() -> str:
+    import sys
+    from pathlib import Path
+
+    return str(Path(sys.executable).parent / "airflow")
 
 
 def down(stack: Stack) -> list[str]:
-    return []
+    stopped = []
+    for name in reversed(COMPONENTS):
+        tracked = stack.pid_files.running(name)
+        if tracked:
+            processes.stop(tracked)
+            stack.pid_files.remove(name)
+            stopped.append(name)
+    return stopped
 
 
 def status(stack: Stack) -> list[ServiceStatus]:
-    return []
+    from flightlake.stack.manager import ServiceStatus
+
+    state = stack.read_state().get("airflow")
+    if not state and not any(stack.pid_files.read(name) for name in COMPONENTS):
+        return []
+    url = (state or {}).get("url", "-")
+    health = _health(url) if state else None
+    result = []
+    for name in COMPONENTS:
+        running = stack.pid_files.running(name) is not None
+        key = {"airflow-api-server": "metadatabase", "airflow-scheduler": "scheduler"}.get(name, "dag_processor")
+        healthy = running and bool(health) and health.get(key, {}).get("status") == "healthy"
+        endpoint = url if name == "airflow-api-server" else "-"
+        result.append(ServiceStatus(name, running, healthy, endpoint, "Airflow UI" if endpoint != "-" else ""))
+    return result

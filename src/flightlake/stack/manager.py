@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from flightlake.errors import FlightlakeError
+from flightlake.paths import services_dir
 from flightlake.settings import Settings, load_settings
 from flightlake.stack import postgres, processes
 from flightlake.stack.emulator_server import READY_FILE
@@ -126,13 +127,15 @@ class Stack:
             "AWS_ACCESS_KEY_ID": creds["access_key"],
             "AWS_SECRET_ACCESS_KEY": creds["secret_key"],
             "AWS_REGION": self.settings.region,
-            "MOTO_S3_DEFAULT_KEY_BUFFER_SIZE": str(8 * 1024 * 1024),
+            "EMULATOR_HOST": "127.0.0.1",
+            "EMULATOR_PORT": str(port),
+            "EMULATOR_SNAPSHOT_DIR": str(snapshot),
+            "EMULATOR_STATE_DIR": str(self.emulator_dir),
+            "PYTHON": sys.executable,
         }
         env.pop("AWS_ENDPOINT_URL", None)
-        argv = [
-            sys.executable, "-m", "flightlake.stack.emulator_server", "--host", "127.0.0.1", "--port", str(port),
-            "--snapshot-dir", str(snapshot), "--state-dir", str(self.emulator_dir),
-        ]  # fmt: skip
+        # The emulator container's entry point, run natively: one launcher for both.
+        argv = ["sh", str(services_dir() / "emulator.sh"), "serve"]
         tracked = processes.spawn(
             "emulator", argv, self.emulator_dir / "emulator.log", self.pid_files, env=env, marker="emulator_server"
         )

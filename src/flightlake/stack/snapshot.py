@@ -6,16 +6,19 @@ code snapshots a moto container in Docker Compose. Saving is incremental: an obj
 has not changed since the last snapshot is not downloaded again.
 
 Layout of a snapshot directory:
-    objects/<bucket>/<key>   object bytes
-    s3.json                  {bucket: {key: {etag, size, content_type, metadata}}}
+    objects/<bucket>/<sha1 of key>   object bytes (S3 keys do not map onto file paths: `a` and
+                                     `a/b` can both exist, and Spark writes `dir/` markers)
+    s3.json                  {bucket: {key: {etag, size, content_type, metadata, file}}}
     glue.json                {databases: [...], tables: {db: [...]}, partitions: {db: {table: [...]}}}
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +53,7 @@ def save(s3: Any, glue: Any, target: Path) -> dict[str, int]:
         index[bucket] = {}
         for obj in list_keys(s3, bucket, ""):
             key, etag = obj["Key"], obj["ETag"]
-            path = objects_dir / bucket / key
+            path = objects_dir / bucket / object_file(key)
             entry = previous.get(bucket, {}).get(key)
             if entry is None or entry["etag"] != etag or not path.exists():
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -61,6 +64,7 @@ def save(s3: Any, glue: Any, target: Path) -> dict[str, int]:
                     "size": obj["Size"],
                     "content_type": head.get("ContentType", "binary/octet-stream"),
                     "metadata": head.get("Metadata", {}),
+                    "file": object_file(key),
                 }
                 downloaded += 1
             index[bucket][key] = entry
@@ -74,16 +78,20 @@ def save(s3: Any, glue: Any, target: Path) -> dict[str, int]:
     }
 
 
+def object_file(key: str) -> str:
+    return hashlib.sha1(key.encode()).hexdigest()
+
+
 def _prune(objects_dir: Path, index: dict[str, dict[str, Any]]) -> None:
-    """Remove files of objects that no longer exist, so the snapshot mirrors the lake."""
+    """Remove files of objects that no longer exist (and of older layouts), so the snapshot
+    mirrors the lake."""
     if not objects_dir.exists():
         return
+    keep = {(bucket, entry["file"]) for bucket, keys in index.items() for entry in keys.values()}
     for path in sorted(objects_dir.rglob("*"), reverse=True):
         relative = path.relative_to(objects_dir).parts
-        if path.is_file():
-            bucket, key = relative[0], "/".join(relative[1:])
-            if key not in index.get(bucket, {}):
-                path.unlink()
+        if path.is_file() and (relative[0], "/".join(relative[1:])) not in keep:
+            path.unlink()
         elif path.is_dir() and not any(path.iterdir()):
             path.rmdir()
 
@@ -118,12 +126,18 @@ def _read_json(path: Path, default: Any) -> Any:
 def restore(s3: Any, glue: Any, source: Path) -> dict[str, int]:
     """Load a snapshot into an empty emulator; returns counts of what was restored."""
     index = _read_json(source / "s3.json", {})
-    objects = 0
+    objects = skipped = 0
     for bucket, keys in index.items():
         s3.create_bucket(Bucket=bucket)
-        for key, entry in keys.items():
+        for key, entry in list(keys.items()):
+            path = source / "objects" / bucket / entry.get("file", object_file(key))
+            if not path.is_file():
+                print(f"snapshot: {bucket}/{key} has no saved bytes ({path}); skipped", flush=True)
+                del keys[key]
+                skipped += 1
+                continue
             extra = {"ContentType": entry["content_type"], "Metadata": entry["metadata"]}
-            s3.upload_file(str(source / "objects" / bucket / key), bucket, key, ExtraArgs=extra)
+            s3.upload_file(str(path), bucket, key, ExtraArgs=extra)
             objects += 1
     catalog = _read_json(source / "glue.json", {"databases": []})
     tables = partitions = 0
@@ -140,9 +154,14 @@ def restore(s3: Any, glue: Any, source: Path) -> dict[str, int]:
                     PartitionInputList=parts[start : start + 100],
                 )
             partitions += len(parts)
+    if skipped:
+        # Never let the next save overwrite what could not be read: keep it aside for a person.
+        kept = source.with_name(f"{source.name}.incomplete-{int(time.time())}")
+        shutil.copytree(source, kept)
+        print(f"snapshot: {skipped} objects could not be restored; the snapshot is kept as {kept}", flush=True)
     # Keep ETags of the restored objects in the index so the next save downloads nothing new.
     _refresh_etags(s3, index, source)
-    return {"buckets": len(index), "objects": objects, "tables": tables, "partitions": partitions}
+    return {"buckets": len(index), "objects": objects, "tables": tables, "partitions": partitions, "skipped": skipped}
 
 
 def _refresh_etags(s3: Any, index: dict[str, dict[str, Any]], source: Path) -> None:
