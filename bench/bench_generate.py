@@ -14,58 +14,17 @@ import os
 import resource
 import shutil
 import tempfile
-import threading
 import time
 from pathlib import Path
 
+from bench.measure import PeakSampler
 from flightlake.datagen import generate_year
 from flightlake.datagen.progress import generation_progress
 
 FULL_SCALE_ROWS = 7_200_000  # the real 2018 file
 TARGET_SECONDS = 25.0  # for FULL_SCALE_ROWS on a 2-core machine
 TARGET_PEAK_MB = 1500.0
-_SAMPLE_SECONDS = 0.05
 _KB = 1024
-
-
-def _tree_rss_mb(root: int) -> float:
-    """Summed resident memory of `root` and all its descendants, from /proc (Linux)."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        pid, parent = int(entry.name), int(fields[1])
-        children.setdefault(parent, []).append(pid)
-        rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-    total, stack = 0, [root]
-    while stack:
-        pid = stack.pop()
-        total += rss.get(pid, 0)
-        stack.extend(children.get(pid, []))
-    return total / 1e6
-
-
-class PeakSampler(threading.Thread):
-    def __init__(self) -> None:
-        super().__init__(daemon=True)
-        self.peak_mb = 0.0
-        self._stop_event = threading.Event()
-
-    def run(self) -> None:
-        while not self._stop_event.is_set():
-            self.peak_mb = max(self.peak_mb, _tree_rss_mb(os.getpid()))
-            self._stop_event.wait(_SAMPLE_SECONDS)
-
-    def stop(self) -> float:
-        self._stop_event.set()
-        self.join()
-        return self.peak_mb
 
 
 def main() -> int:

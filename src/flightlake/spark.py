@@ -20,6 +20,17 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 
+# SQL settings every session gets, Glue's included (they can be set on a running session).
+SQL_CONF = {
+    "spark.sql.sources.partitionOverwriteMode": "dynamic",
+    "spark.sql.session.timeZone": "UTC",
+    # The JVM does not JIT-compile a method over 8000 bytes of bytecode, and Spark's default limit
+    # lets whole-stage codegen produce such methods: the raw parser's ~50 checks then ran
+    # interpreted, 3x slower. At 8000, Spark splits that stage into expression-level code instead.
+    "spark.sql.codegen.hugeMethodLimit": "8000",
+}
+
+
 def s3a_conf(settings: Settings) -> dict[str, str]:
     """Hadoop S3A options for the configured endpoint (emulator) or real S3."""
     conf = {
@@ -47,8 +58,7 @@ def s3a_conf(settings: Settings) -> dict[str, str]:
 def session_conf(settings: Settings, jars: list[str] | None = None) -> dict[str, str]:
     """Everything a non-Glue session needs; also used to build `spark-submit --conf` lists."""
     conf = {
-        "spark.sql.sources.partitionOverwriteMode": "dynamic",
-        "spark.sql.session.timeZone": "UTC",
+        **SQL_CONF,
         "spark.sql.shuffle.partitions": str(max(4, 2 * (os.cpu_count() or 2))),
         "spark.driver.memory": settings.spark_driver_memory,
         "spark.ui.showConsoleProgress": "false",
@@ -72,7 +82,8 @@ def get_session(settings: Settings, app_name: str) -> SparkSession:
 
     if settings.runtime == "glue":
         spark = SparkSession.builder.appName(app_name).getOrCreate()
-        spark.conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic")
+        for key, value in SQL_CONF.items():
+            spark.conf.set(key, value)
         return spark
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     # Python workers must be this interpreter: the machine's default python3 may be another minor.
