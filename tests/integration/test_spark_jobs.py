@@ -158,18 +158,18 @@ def _set_field(line: bytes, index: int, value: bytes) -> bytes:
     return b",".join(fields)
 
 
-def test_job_arguments_tolerate_glue_and_carry_settings(monkeypatch):
-    monkeypatch.delenv("FLIGHTLAKE_STAGE_BUCKET", raising=False)
-    year = parse_args(
-        "x", ["--JOB_NAME", "j", "--year", "2014", "--job-bookmark-option", "job-bookmark-disable",
-              "--FLIGHTLAKE_STAGE_BUCKET", "other-stage", "--FLIGHTLAKE_RUNTIME=glue"],
-    )  # fmt: skip
-    assert year == 2014
+def test_job_arguments_tolerate_glue_and_carry_settings():
     import os
+    from unittest import mock
 
-    assert os.environ["FLIGHTLAKE_STAGE_BUCKET"] == "other-stage" and os.environ["FLIGHTLAKE_RUNTIME"] == "glue"
-    monkeypatch.delenv("FLIGHTLAKE_STAGE_BUCKET")
-    monkeypatch.delenv("FLIGHTLAKE_RUNTIME")
-    assert apply_setting_arguments(["--other", "1"]) == {}
-    with pytest.raises(SystemExit):
-        parse_args("x", ["--year", "13"])
+    with mock.patch.dict(os.environ):  # restores the environment exactly, whatever the job sets
+        year = parse_args(
+            "x", ["--JOB_NAME", "j", "--year", "2014", "--job-bookmark-option", "job-bookmark-disable",
+                  "--FLIGHTLAKE_STAGE_BUCKET", "other-stage", "--FLIGHTLAKE_RUNTIME=glue"],
+        )  # fmt: skip
+        assert year == 2014
+        assert os.environ["FLIGHTLAKE_STAGE_BUCKET"] == "other-stage" and os.environ["FLIGHTLAKE_RUNTIME"] == "glue"
+        assert apply_setting_arguments(["--other", "1"]) == {}
+        with pytest.raises(SystemExit):
+            parse_args("x", ["--year", "13"])
+    assert "FLIGHTLAKE_STAGE_BUCKET" not in os.environ and "FLIGHTLAKE_RUNTIME" not in os.environ
