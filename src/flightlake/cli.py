@@ -29,7 +29,10 @@ def command(
 def _console():
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=True)
+    console = Console(highlight=False, soft_wrap=True)
+    if not console.is_terminal:  # logs and CI: wide enough for the summary table's columns
+        console = Console(highlight=False, soft_wrap=True, width=160)
+    return console
 
 
 @command("up", "start the embedded stack (emulator, Postgres; --airflow-ui adds Airflow)",

@@ -118,6 +118,7 @@ def check_stream(chunks: Iterable[bytes], name: str) -> ContractReport:
     pending = b""  # bytes of the header line until its newline arrives
     lines_before = 0  # newlines seen before the current chunk
     last_byte = b""
+    carry = b""
     year_rows = 0
     for chunk in chunks:
         if not chunk:
@@ -135,10 +136,10 @@ def check_stream(chunks: Iterable[bytes], name: str) -> ContractReport:
             report.crlf = header.endswith(b"\r")
             check_header(name, header)
             chunk, pending = pending, b""
-        # rows that start with the right year: every data line after a newline
-        year_rows += chunk.count(year_prefix)
-        if last_byte == b"\n" and chunk.startswith(year_prefix[1:]):
-            year_rows += 1
+        # rows that start with the right year: every data line after a newline. The previous
+        # chunk's last bytes go in front, for a "\n2013-" split between two chunks.
+        year_rows += (carry + chunk).count(year_prefix)
+        carry = chunk[-(len(year_prefix) - 1) :]
         _scan_utf8(decoder, chunk, lines_before, report)
         lines_before += chunk.count(b"\n")
         last_byte = chunk[-1:]

@@ -116,15 +116,26 @@ def publish(settings: Settings) -> dict[str, Any]:
 
 
 def mirror_reports(settings: Settings, target: Path) -> Path:
-    """Copy the reports zone to a local directory (only changed files); returns the dashboard path."""
+    """Copy the reports zone to a local directory (in parallel, only what changed); returns the
+    dashboard's path. Ten years hold ~3,600 charts: one by one, the copy took longer than a year's run."""
+    from concurrent.futures import ThreadPoolExecutor
+
     s3 = client("s3", settings)
     zone = settings.zone("reports")
     prefix = zone.key("") if zone.prefix else ""
+    wanted = []
     for obj in list_keys(s3, zone.bucket, prefix):
         relative = obj["Key"][len(prefix) :].lstrip("/")
         path = target / relative
         if path.exists() and path.stat().st_size == obj["Size"] and not relative.endswith((".html", ".json")):
             continue
+        wanted.append((obj["Key"], path))
+
+    def fetch(item: tuple[str, Path]) -> None:
+        key, path = item
         path.parent.mkdir(parents=True, exist_ok=True)
-        s3.download_file(zone.bucket, obj["Key"], str(path))
+        s3.download_file(zone.bucket, key, str(path))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(fetch, wanted))
     return target / "dashboard" / "index.html"

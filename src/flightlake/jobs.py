@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -121,7 +120,7 @@ def job_run(name: str, description: str, argv: Sequence[str]) -> Iterator[JobRun
         yield run
     except JobInputError as error:
         # A bad or missing input will not get better by retrying: say so with a distinct exit code.
-        print(f"[{name}] INPUT ERROR: {error}", file=sys.stderr, flush=True)
+        print(f"[{name}] INPUT ERROR: {error}", flush=True)
         raise SystemExit(INPUT_ERROR_EXIT) from error
     print(f"[{name}] year {year}: done in {time.monotonic() - run.started:.1f} s", flush=True)
 

@@ -130,7 +130,10 @@ def run_dag(
         argv.append("--keep-going")
     log_path.parent.mkdir(parents=True, exist_ok=True)
     read_fd, write_fd = os.pipe()
-    env = airflow_environment(settings, {EVENTS_FD: str(write_fd)})
+    # All tasks of all years run in the runner's one process: let the Spark steps share one warm
+    # Spark session there (see flightlake.spark_submit) unless the environment says otherwise.
+    spark_submit = os.environ.get("FLIGHTLAKE_SPARK_SUBMIT", "inline")
+    env = airflow_environment(settings, {EVENTS_FD: str(write_fd), "FLIGHTLAKE_SPARK_SUBMIT": spark_submit})
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             argv, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, pass_fds=(write_fd,)
@@ -180,13 +183,14 @@ def _execute(
     log_path = settings.state_dir / "logs" / f"run-{datetime.now().strftime('%Y%m%d-%H%M%S')}.log"
     echo(f"airflow    running flights_etl for {', '.join(map(str, years))} (full log: {log_path})")
     outcomes = run_dag(settings, years, keep_going, log_path, echo)
-    summary = RunSummary(outcomes, round(time.monotonic() - started, 1), log_path)
-    summary.reports_uri = f"s3://{settings.zone('reports').bucket}/"
-    summary.warehouse = _redact(settings.warehouse_dsn or "")
+    dashboard = None
     if any(o.state == "success" for o in outcomes):
         from flightlake.dashboard import mirror_reports
 
-        summary.dashboard = mirror_reports(settings, settings.state_dir / "reports")
+        dashboard = mirror_reports(settings, settings.state_dir / "reports")
+    summary = RunSummary(outcomes, round(time.monotonic() - started, 1), log_path, dashboard)
+    summary.reports_uri = f"s3://{settings.zone('reports').bucket}/"
+    summary.warehouse = _redact(settings.warehouse_dsn or "")
     return summary
 
 

@@ -24,6 +24,7 @@ and stays valid Python 3.11.
 | `FLIGHTLAKE_SPARK_MASTER` | `local[*]` | `local`, `local[N]`, `local[*]` or `spark://host:port` |
 | `FLIGHTLAKE_SPARK_DRIVER_MEMORY` | `2g` | driver memory for local Spark |
 | `FLIGHTLAKE_RUNTIME` | `local` | `local` (spark-submit) or `glue` (AWS Glue jobs, on MWAA) |
+| `FLIGHTLAKE_SPARK_SUBMIT` | `process` | `process`: a spark-submit per job; `inline`: in the task's process (`run`) |
 | `FLIGHTLAKE_GLUE_JOB_PREFIX` | `flightlake` | Glue job names are `<prefix>-raw-to-stage`, ... |
 | `FLIGHTLAKE_ANOMALY_METHOD` | `robust` | `robust` or `isolation_forest` |
 | `FLIGHTLAKE_WORKERS` | CPU count | processes for chart rendering |
@@ -94,6 +95,7 @@ class Settings:
     spark_master: str
     spark_driver_memory: str
     runtime: str
+    spark_submit: str
     glue_job_prefix: str
     anomaly_method: str
     workers: int
@@ -254,6 +256,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         spark_master=spark_master,
         spark_driver_memory=driver_memory,
         runtime=_choice(env, "FLIGHTLAKE_RUNTIME", "local", ("local", "glue")),
+        spark_submit=_choice(env, "FLIGHTLAKE_SPARK_SUBMIT", "process", ("process", "inline")),
         glue_job_prefix=_get(env, "FLIGHTLAKE_GLUE_JOB_PREFIX", "flightlake") or "flightlake",
         anomaly_method=_choice(env, "FLIGHTLAKE_ANOMALY_METHOD", "robust", ("robust", "isolation_forest")),
         workers=int(workers_text),

@@ -17,12 +17,10 @@ class Eligibility:
     reason: str
 
 
-def eligibility(days: pd.DataFrame, year_days: int) -> Eligibility:
+def eligibility(days_with_data: int, median_flights: float, year_days: int) -> Eligibility:
     """Whether an airport's year has enough days and flights to be scored."""
-    count = len(days)
-    median_flights = float(days["scheduled_flights"].median()) if count else 0.0
-    if count < MIN_DAYS or count < MIN_ACTIVE_SHARE * year_days:
-        return Eligibility(False, f"flights on only {count} of {year_days} days: not scored")
+    if days_with_data < MIN_DAYS or days_with_data < MIN_ACTIVE_SHARE * year_days:
+        return Eligibility(False, f"flights on only {days_with_data} of {year_days} days: not scored")
     if median_flights < MIN_MEDIAN_FLIGHTS:
         return Eligibility(False, f"median {median_flights:g} flights a day (< {MIN_MEDIAN_FLIGHTS}): not scored")
     return Eligibility(True, "")

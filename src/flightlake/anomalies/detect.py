@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import ModuleType
 
+import numpy as np
 import pandas as pd
 
 from flightlake import schemas
@@ -14,37 +15,38 @@ METHODS: dict[str, ModuleType] = {"robust": robust, "isolation_forest": isolatio
 _FIGURES = [name for name, _ in schemas.DAILY_COLUMNS if name not in ("flight_date", "origin_airport")]
 
 
-def _airport_rows(airport: str, days: pd.DataFrame, year: int, method: str) -> pd.DataFrame:
-    year_days = len(calendar.year_calendar(year))
-    verdict = calendar.eligibility(days, year_days)
-    if not verdict.scored:
-        out = days.copy()
-        out["status"], out["anomaly_score"], out["is_anomaly"], out["reason"] = (
-            "insufficient_data", float("nan"), False, verdict.reason,
-        )  # fmt: skip
-        return out
+GAP_REASON = "no flights reported this day: a gap in the data"
+
+
+def _scored_rows(airport: str, days: pd.DataFrame, year: int, method: str) -> pd.DataFrame:
+    """One airport's full calendar with its scores; reasons are written for flagged days only."""
     full = calendar.with_gaps(days.drop(columns=["origin_airport"]), year)
     detector = METHODS[method]
     scores = detector.score_airport(full)
-    gap = full["scheduled_flights"].isna()
+    gap = full["scheduled_flights"].isna().to_numpy()
+    flagged = scores["flagged"].to_numpy(dtype=bool) & ~gap
+    reasons = np.where(gap, GAP_REASON, None).astype(object)
+    for position in np.flatnonzero(flagged):
+        reasons[position] = detector.reason(full.iloc[position], scores.iloc[position])
     out = full.reset_index()
-    out["origin_airport"] = airport
-    out["status"] = ["gap" if g else "scored" for g in gap]
-    out["anomaly_score"] = scores["score"].round(3).to_numpy()
-    out["is_anomaly"] = (scores["flagged"] & ~gap).to_numpy(dtype=bool)
-    reasons = []
-    for (_, row), (_, row_scores), is_gap, flagged in zip(
-        full.iterrows(), scores.iterrows(), gap, out["is_anomaly"], strict=True
-    ):
-        if is_gap:
-            reasons.append("no flights reported this day: a gap in the data")
-        elif flagged:
-            reasons.append(detector.reason(row, row_scores))
-        else:
-            reasons.append(None)
-    out["reason"] = reasons
     out["flight_date"] = out["flight_date"].dt.date
-    return out
+    return out.assign(
+        origin_airport=airport,
+        status=np.where(gap, "gap", "scored"),
+        anomaly_score=scores["score"].round(3).to_numpy(),
+        is_anomaly=flagged,
+        reason=reasons,
+    )
+
+
+def _insufficient_rows(daily: pd.DataFrame, reasons: dict[str, str]) -> pd.DataFrame:
+    """Airports too small to judge, all at once: their days as they are, marked, not scored."""
+    return daily.assign(
+        status="insufficient_data",
+        anomaly_score=np.nan,
+        is_anomaly=False,
+        reason=daily["origin_airport"].map(reasons),
+    )
 
 
 def detect(
@@ -53,12 +55,17 @@ def detect(
     """Score every airport of one year; one row per (airport, day) with the anomaly columns."""
     if method not in METHODS:
         raise ValueError(f"unknown anomaly method {method!r}; choose one of {', '.join(METHODS)}")
-    frames = []
-    airports = sorted(daily["origin_airport"].unique())
-    for index, (airport, days) in enumerate(daily.groupby("origin_airport", sort=True)):
-        frames.append(_airport_rows(str(airport), days.sort_values("flight_date"), year, method))
+    year_days = len(calendar.year_calendar(year))
+    size = daily.groupby("origin_airport")["scheduled_flights"].agg(["size", "median"])
+    verdicts = {str(a): calendar.eligibility(int(r["size"]), float(r["median"]), year_days) for a, r in size.iterrows()}
+    unscored = {airport: v.reason for airport, v in verdicts.items() if not v.scored}
+    frames = [_insufficient_rows(daily[daily["origin_airport"].isin(list(unscored))], unscored)] if unscored else []
+    scored = daily[~daily["origin_airport"].isin(list(unscored))]
+    groups = list(scored.groupby("origin_airport", sort=True))
+    for index, (airport, days) in enumerate(groups):
+        frames.append(_scored_rows(str(airport), days.sort_values("flight_date"), year, method))
         if progress:
-            progress(index + 1, len(airports))
+            progress(index + 1, len(groups))
     columns = [name for name, _ in schemas.DAILY_ANOMALY_COLUMNS]
     if not frames:
         return pd.DataFrame(columns=[*columns, "year"])
