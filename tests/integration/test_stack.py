@@ -41,11 +41,14 @@ def test_glue_table_with_partitions_registered_and_read_back(glue, settings):
     ]
     assert table["PartitionKeys"] == [{"Name": "year", "Type": "int"}]
     partitions = glue.get_partitions(DatabaseName=database, TableName="flights")["Partitions"]
-    by_year = {p["Values"][0]: p for p in partitions}
-    assert sorted(by_year) == ["2012", "2013"]
+    written_here = [p for p in partitions if p["Values"][0] in ("2012", "2013")]
+    by_year = {p["Values"][0]: p for p in written_here}
+    # Other tests share this catalog and may add their own years; the ones written here appear once each.
+    assert len(written_here) == 2 and sorted(by_year) == ["2012", "2013"]
     assert by_year["2013"]["Parameters"] == {"rows": "again"}
     assert by_year["2013"]["StorageDescriptor"]["Location"] == "s3://flightlake-stage/flights/year=2013/"
-    assert catalog.partition_years(STAGE_FLIGHTS, settings) == [2012, 2013]
+    years = catalog.partition_years(STAGE_FLIGHTS, settings)
+    assert years == sorted(set(years)) and {2012, 2013} <= set(years)
 
 
 def test_postgres_round_trip_and_ddl_applied(embedded_stack):
