@@ -9,16 +9,14 @@ reports zone with their index.
 
 from __future__ import annotations
 
-import argparse
 import os
 
-from bench.full_scale import BENCH_YEAR, FULL_SCALE_ROWS, full_scale_file
+from bench.full_scale import BENCH_YEAR, bench_arguments, full_scale_file
 from bench.measure import measured
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=FULL_SCALE_ROWS)
+    parser = bench_arguments(__doc__)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--upload", action="store_true", help="also upload to the reports zone (starts the stack)")
     args = parser.parse_args()

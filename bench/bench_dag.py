@@ -8,15 +8,12 @@ of the whole process tree (CLI, Airflow runner, spark-submit JVMs, chart workers
 
 from __future__ import annotations
 
-import argparse
-
-from bench.full_scale import BENCH_YEAR, FULL_SCALE_ROWS, full_scale_file, running_stack
+from bench.full_scale import BENCH_YEAR, bench_arguments, full_scale_file, running_stack
 from bench.measure import measured
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=FULL_SCALE_ROWS)
+    parser = bench_arguments(__doc__)
     args = parser.parse_args()
     from flightlake.runner import TASK_ORDER, run
 

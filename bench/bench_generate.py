@@ -9,7 +9,6 @@ cross-checked with getrusage's per-process maxima, which sampling can miss betwe
 
 from __future__ import annotations
 
-import argparse
 import os
 import resource
 import shutil
@@ -17,19 +16,18 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.full_scale import FULL_SCALE_ROWS, bench_arguments
 from bench.measure import PeakSampler
 from flightlake.datagen import generate_year
 from flightlake.datagen.progress import generation_progress
 
-FULL_SCALE_ROWS = 7_200_000  # the real 2018 file
-TARGET_SECONDS = 25.0  # for FULL_SCALE_ROWS on a 2-core machine
+TARGET_SECONDS = 25.0  # for FULL_SCALE_ROWS (and more) on a 2-core machine
 TARGET_PEAK_MB = 1500.0
 _KB = 1024
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=FULL_SCALE_ROWS)
+    parser = bench_arguments(__doc__)
     parser.add_argument("--year", type=int, default=2018)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
@@ -62,8 +60,11 @@ def main() -> int:
     print(f"peak RSS        {peak:,.0f} MB (process tree, sampled: {peak_sampled:,.0f};")
     print(f"                parent {self_mb:,.0f}, largest worker {child_mb:,.0f}, from getrusage)")
     print(f"file            {size_mb:,.0f} MB ({result.bytes / result.rows:.0f} bytes/row)")
-    ok = wall <= TARGET_SECONDS * args.rows / FULL_SCALE_ROWS and peak <= TARGET_PEAK_MB
-    verdict = "within" if ok else "OUTSIDE"
+    if args.rows < FULL_SCALE_ROWS:
+        # Start-up costs dominate a small run; scaling the target down would judge them, not the generator.
+        verdict = "no verdict below full scale for the"
+    else:
+        verdict = "within" if wall <= TARGET_SECONDS and peak <= TARGET_PEAK_MB else "OUTSIDE"
     print(
         f"bench_generate: {result.rows:,} rows in {wall:.1f} s = {rate:,.0f} rows/s, peak {peak:,.0f} MB, "
         f"{size_mb:,.0f} MB file; {verdict} target ({TARGET_SECONDS:.0f} s and {TARGET_PEAK_MB:,.0f} MB per 7.2M rows)"

@@ -10,17 +10,15 @@ script would compute the same daily figures (without typing, rejects or a lake).
 
 from __future__ import annotations
 
-import argparse
 import subprocess
 import sys
 
-from bench.full_scale import BENCH_YEAR, FULL_SCALE_ROWS, full_scale_file, running_stack
+from bench.full_scale import BENCH_YEAR, bench_arguments, full_scale_file, running_stack
 from bench.measure import measured
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=FULL_SCALE_ROWS)
+    parser = bench_arguments(__doc__)
     args = parser.parse_args()
     from flightlake.ingest import ingest
     from flightlake.spark_submit import submit

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from flightlake.settings import Settings, load_settings
@@ -9,6 +10,14 @@ from flightlake.settings import Settings, load_settings
 FULL_SCALE_ROWS = 7_200_000  # the real 2018 file, the largest year
 BENCH_YEAR = 2018
 BENCH_SEED = 7
+
+
+def bench_arguments(doc: str) -> argparse.ArgumentParser:
+    """Every benchmark takes `--rows` (default: the full 7.2M-row year) and describes itself
+    with the first paragraph of its module docstring."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=FULL_SCALE_ROWS)
+    return parser
 
 
 def full_scale_file(settings: Settings, rows: int = FULL_SCALE_ROWS, year: int = BENCH_YEAR) -> Path:
