@@ -120,7 +120,13 @@ def test_down_stops_everything_and_state_survives_up_again(monkeypatch):
         )
         s3 = session.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"], region_name="us-east-1")
         glue = session.client("glue", endpoint_url=env["AWS_ENDPOINT_URL"], region_name="us-east-1")
-        s3.put_object(Bucket="flightlake-raw", Key="keep/me.csv", Body=b"a,b\n1,2\n")
+        s3.put_object(
+            Bucket="flightlake-raw",
+            Key="keep/me.csv",
+            Body=b"a,b\n1,2\n",
+            ContentType="text/csv",
+            Metadata={"rows": "1"},
+        )
         # keys no file system can hold side by side: a "file" and a "folder" of the same name
         s3.put_object(Bucket="flightlake-stage", Key="t", Body=b"file")
         s3.put_object(Bucket="flightlake-stage", Key="t/", Body=b"")
@@ -140,7 +146,9 @@ def test_down_stops_everything_and_state_survives_up_again(monkeypatch):
         env = stack.up(echo=lambda line: None)
         s3 = session.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"], region_name="us-east-1")
         glue = session.client("glue", endpoint_url=env["AWS_ENDPOINT_URL"], region_name="us-east-1")
-        assert s3.get_object(Bucket="flightlake-raw", Key="keep/me.csv")["Body"].read() == b"a,b\n1,2\n"
+        kept = s3.get_object(Bucket="flightlake-raw", Key="keep/me.csv")
+        assert kept["Body"].read() == b"a,b\n1,2\n"
+        assert (kept["ContentType"], kept["Metadata"]) == ("text/csv", {"rows": "1"})
         stage = {o["Key"]: o["Size"] for o in s3.list_objects_v2(Bucket="flightlake-stage")["Contents"]}
         assert stage == {"t": 4, "t/": 0, "t/part-0": 4}
         assert glue.get_table(DatabaseName="flightlake_raw", Name="kept")["Table"]["Name"] == "kept"

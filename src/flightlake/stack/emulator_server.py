@@ -9,7 +9,6 @@ and catalog back to DIR on SIGTERM or SIGINT before it exits. The embedded stack
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import sys
 import threading
@@ -19,26 +18,24 @@ from pathlib import Path
 READY_FILE = "ready"
 
 
-def _clients(endpoint: str):
-    import boto3
-    from botocore.config import Config
+def _snapshot(action: str, endpoint: str, snapshot_dir: Path) -> dict[str, int]:
+    """Run a snapshot save or restore in a child process (see flightlake.stack.snapshot.main);
+    its messages pass through, its last line is the counts."""
+    import json
+    import subprocess
 
-    session = boto3.session.Session(
-        aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", "emulator"),
-        aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "emulator"),
-        region_name=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
-    )
-    config = Config(s3={"addressing_style": "path"}, retries={"max_attempts": 3})
-    return (
-        session.client("s3", endpoint_url=endpoint, config=config),
-        session.client("glue", endpoint_url=endpoint, config=config),
-    )
+    argv = [sys.executable, "-m", "flightlake.stack.snapshot", action, str(snapshot_dir), "--endpoint", endpoint]
+    done = subprocess.run(argv, stdout=subprocess.PIPE, text=True)
+    lines = done.stdout.strip().splitlines()
+    for line in lines[:-1]:
+        print(line, flush=True)
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"snapshot {action} of {snapshot_dir} failed (exit {done.returncode}); see the log above")
+    return json.loads(lines[-1])
 
 
 def serve(host: str, port: int, snapshot_dir: Path, state_dir: Path) -> int:
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer
-
-    from flightlake.stack import snapshot
 
     stop_requested = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -47,9 +44,9 @@ def serve(host: str, port: int, snapshot_dir: Path, state_dir: Path) -> int:
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
     local = "127.0.0.1" if host in ("0.0.0.0", "") else host
-    s3, glue = _clients(f"http://{local}:{port}")
+    endpoint = f"http://{local}:{port}"
     started = time.monotonic()
-    restored = snapshot.restore(s3, glue, snapshot_dir) if (snapshot_dir / "s3.json").exists() else {}
+    restored = _snapshot("restore", endpoint, snapshot_dir) if (snapshot_dir / "s3.json").exists() else {}
     print(
         f"emulator listening on {host}:{port}; restored {restored.get('objects', 0)} objects, "
         f"{restored.get('tables', 0)} tables, {restored.get('partitions', 0)} partitions "
@@ -61,7 +58,7 @@ def serve(host: str, port: int, snapshot_dir: Path, state_dir: Path) -> int:
     stop_requested.wait()
     ready.unlink(missing_ok=True)
     started = time.monotonic()
-    saved = snapshot.save(s3, glue, snapshot_dir)
+    saved = _snapshot("save", endpoint, snapshot_dir)
     print(
         f"emulator snapshot: {saved['objects']} objects in {saved['buckets']} buckets "
         f"({saved['downloaded']} downloaded) in {time.monotonic() - started:.1f} s",
