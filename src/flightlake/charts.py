@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from flightlake.anomalies.calendar import year_calendar
 from flightlake.arrow_io import read_year
 from flightlake.aws import client, delete_prefix
 from flightlake.lake import AIRPORT_DAILY_ANOMALIES, chart_index_key, chart_key, charts_prefix
@@ -122,7 +123,7 @@ class Canvas:
         if self.year == year:
             return
         start = mdates.date2num(pd.Timestamp(f"{year}-01-01")) - 1
-        self.axes.set_xlim(start, start + len(pd.date_range(f"{year}-01-01", f"{year}-12-31")) + 1)
+        self.axes.set_xlim(start, start + len(year_calendar(year)) + 1)
         for artist in self.dynamic:
             artist.set_visible(False)
         self.canvas.draw()

@@ -22,9 +22,8 @@ from pathlib import PurePath
 from typing import BinaryIO
 
 from flightlake.errors import FlightlakeError
-from flightlake.schemas import KAGGLE_COLUMNS
+from flightlake.schemas import KAGGLE_COLUMNS, KAGGLE_HEADER
 
-HEADER = ",".join(KAGGLE_COLUMNS)
 CHUNK = 8 * 1024 * 1024
 MAX_LISTED_LINES = 10
 _YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
@@ -80,10 +79,12 @@ def year_from_name(name: str) -> int:
     return int(years.pop())
 
 
-def check_header(name: str, line: bytes) -> None:
-    """Refuse any header but the Kaggle one, saying which columns differ."""
-    text = line.decode("utf-8", errors="replace").rstrip("\r\n")
-    if text == HEADER:
+def check_header(name: str, start: bytes) -> None:
+    """Refuse any header but the Kaggle one, saying which columns differ. `start` is the file's
+    first bytes: its first line is the header, a UTF-8 byte order mark before it is allowed."""
+    line = start.split(b"\n", 1)[0].removeprefix(_BOM)
+    text = line.decode("utf-8", errors="replace").rstrip("\r")
+    if text == KAGGLE_HEADER:
         return
     columns = text.split(",")
     expected = list(KAGGLE_COLUMNS)
@@ -129,10 +130,8 @@ def check_stream(chunks: Iterable[bytes], name: str) -> ContractReport:
             pending += chunk
             if b"\n" not in pending and len(pending) < CHUNK:
                 continue
-            header, _, _ = pending.partition(b"\n")
-            if header.startswith(_BOM):
-                report.bom = True
-                header = header[len(_BOM) :]
+            header = pending.partition(b"\n")[0]
+            report.bom = header.startswith(_BOM)
             report.crlf = header.endswith(b"\r")
             check_header(name, header)
             chunk, pending = pending, b""
@@ -146,11 +145,7 @@ def check_stream(chunks: Iterable[bytes], name: str) -> ContractReport:
     if header is None:
         if not pending:
             raise ContractViolation(name, "the file is empty", "download the year file again")
-        header = pending.split(b"\n", 1)[0]
-        report.bom = header.startswith(_BOM)
-        check_header(name, header.removeprefix(_BOM))
-        lines_before = pending.count(b"\n")
-        last_byte = pending[-1:]
+        check_header(name, pending)  # a header with no newline after it: refused below, no data rows
     total_lines = lines_before + (0 if last_byte == b"\n" else 1)
     report.data_rows = max(total_lines - 1, 0)
     report.sha256 = digest.hexdigest()

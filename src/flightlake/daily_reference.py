@@ -63,7 +63,7 @@ def daily_figures(flights: pd.DataFrame) -> pd.DataFrame:
         }
     ).reset_index()
     result["cancellation_rate"] = result["cancelled_flights"] / result["scheduled_flights"]
-    return result[[name for name, _ in schemas.DAILY_COLUMNS]]
+    return result[schemas.names(schemas.DAILY_COLUMNS)]
 
 
 def daily_from_csv(path: Path) -> pd.DataFrame:

@@ -122,7 +122,7 @@ def mirror_reports(settings: Settings, target: Path) -> Path:
 
     s3 = client("s3", settings)
     zone = settings.zone("reports")
-    prefix = zone.key("") if zone.prefix else ""
+    prefix = zone.key("")  # "" without a prefix
     wanted = []
     for obj in list_keys(s3, zone.bucket, prefix):
         relative = obj["Key"][len(prefix) :].lstrip("/")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flightlake.aws import client, object_exists
-from flightlake.contract import CHUNK, ContractViolation, check_header, check_stream
+from flightlake.contract import ContractViolation, check_header, check_stream, read_chunks
 from flightlake.ingest import CONTRACT_VERSION
 from flightlake.lake import RAW_FLIGHTS, raw_object_key
 from flightlake.settings import Settings
@@ -38,10 +38,10 @@ def check_raw_year(settings: Settings, year: int) -> RawYear:
     metadata = head.get("Metadata", {})
     if metadata.get("contract") == CONTRACT_VERSION and metadata.get("sha256"):
         first = s3.get_object(Bucket=bucket, Key=key, Range=f"bytes=0-{64 * 1024 - 1}")["Body"].read()
-        check_header(uri, first.split(b"\n", 1)[0].removeprefix(b"\xef\xbb\xbf"))
+        check_header(uri, first)
         return RawYear(
             uri, year, int(metadata.get("data-rows", 0)), metadata["sha256"], head["ContentLength"], "metadata"
         )
     body = s3.get_object(Bucket=bucket, Key=key)["Body"]
-    report = check_stream(iter(lambda: body.read(CHUNK), b""), uri)
+    report = check_stream(read_chunks(body), uri)
     return RawYear(uri, year, report.data_rows, report.sha256, report.size, "full")

@@ -73,14 +73,10 @@ def prepare_data(
     from flightlake.progress import byte_progress
 
     if data_dir is None:
-        from flightlake.datagen import generate
+        from flightlake.datagen import ensure_generated
 
         data_dir = generated_data_dir(settings, rows_per_year, seed)
-        missing = [y for y in years if not (data_dir / f"{y}.csv").exists()]
-        if missing:
-            echo(f"data       generating {len(missing)} years x {rows_per_year:,} rows (seed {seed}) in {data_dir}")
-            generate(missing, rows_per_year=rows_per_year, seed=seed, out_dir=data_dir)
-        paths = [data_dir / f"{y}.csv" for y in years]
+        paths = ensure_generated(data_dir, years, rows_per_year, seed, lambda line: echo(f"data       {line}"))
     else:
         paths = [data_dir]
     with byte_progress() as progress:

@@ -15,6 +15,7 @@ KAGGLE_COLUMNS: tuple[str, ...] = (
     "ACTUAL_ELAPSED_TIME", "AIR_TIME", "DISTANCE", "CARRIER_DELAY", "WEATHER_DELAY", "NAS_DELAY",
     "SECURITY_DELAY", "LATE_AIRCRAFT_DELAY", "Unnamed: 27",
 )  # fmt: skip
+KAGGLE_HEADER = ",".join(KAGGLE_COLUMNS)  # the header line, as the files from Kaggle have it
 EMPTY_TRAILING_COLUMN = "Unnamed: 27"
 
 # Typed stage columns, in the raw order, minus the empty trailing column. The raw name of each is

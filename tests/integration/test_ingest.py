@@ -10,10 +10,11 @@ import pytest
 
 from flightlake import catalog
 from flightlake.aws import list_keys
-from flightlake.contract import HEADER, ContractViolation
+from flightlake.contract import ContractViolation
 from flightlake.ingest import ingest
 from flightlake.lake import RAW_FLIGHTS, raw_object_key
 from flightlake.raw_check import check_raw_year
+from flightlake.schemas import KAGGLE_HEADER as HEADER
 
 pytestmark = pytest.mark.integration
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from flightlake.contract import HEADER
+from flightlake.schemas import KAGGLE_HEADER as HEADER
 from flightlake.transforms import raw_to_stage as parse_module
 from flightlake.transforms.stage_to_analytics import daily_airport_figures
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from flightlake.contract import HEADER, ContractViolation, check_stream, year_from_name
+from flightlake.contract import ContractViolation, check_stream, year_from_name
+from flightlake.schemas import KAGGLE_HEADER as HEADER
 
 ROW = "{d},UA,2429,EWR,DEN,1517,1512.0,-5.0,15.0,1527.0,1712.0,10.0,1745,1722.0,-23.0,0.0,,0.0,268.0,250.0,225.0,1605.0,,,,,,"
 

@@ -66,7 +66,7 @@ def detect(
         frames.append(_scored_rows(str(airport), days.sort_values("flight_date"), year, method))
         if progress:
             progress(index + 1, len(groups))
-    columns = [name for name, _ in schemas.DAILY_ANOMALY_COLUMNS]
+    columns = schemas.names(schemas.DAILY_ANOMALY_COLUMNS)
     if not frames:
         return pd.DataFrame(columns=[*columns, "year"])
     result = pd.concat(frames, ignore_index=True)

@@ -28,16 +28,13 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     "evaluate", "precision, recall and F1 of each detector on generated data; top days on real NYC 2013", _arguments
 )
 def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
-    from flightlake.datagen import GROUND_TRUTH_FILE, generate, read_ground_truth
+    from flightlake.datagen import GROUND_TRUTH_FILE, ensure_generated, read_ground_truth
     from flightlake.evaluation import evaluate_years
 
     years = parse_years(args.years)
     data = args.data or settings.state_dir / "data" / f"evaluate-{args.rows_per_year}-seed{args.seed}"
-    if args.data is None and not all((data / f"{y}.csv").exists() for y in years):
-        print(
-            f"generating {len(years)} years x {args.rows_per_year:,} rows (seed {args.seed}) in {data} ...", flush=True
-        )
-        generate(years, rows_per_year=args.rows_per_year, seed=args.seed, out_dir=data)
+    if args.data is None:
+        ensure_generated(data, years, args.rows_per_year, args.seed, lambda line: print(line + " ...", flush=True))
     truth = read_ground_truth(data / GROUND_TRUTH_FILE)
     truth = truth[truth["year"].isin(years)]
     print(f"scoring against {data / GROUND_TRUTH_FILE} ({len(truth[truth['kind'] != 'gap'])} injected anomalies)")

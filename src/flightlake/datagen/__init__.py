@@ -30,7 +30,7 @@ from flightlake.datagen.groundtruth import (
     write_ground_truth,
 )
 from flightlake.datagen.plan import YearPlan, build_year_plan
-from flightlake.datagen.runner import GenerateResult, Progress, YearResult, generate, generate_year
+from flightlake.datagen.runner import GenerateResult, Progress, YearResult, ensure_generated, generate, generate_year
 
 __all__ = [
     "ALL_KINDS",
@@ -44,6 +44,7 @@ __all__ = [
     "YearPlan",
     "YearResult",
     "build_year_plan",
+    "ensure_generated",
     "generate",
     "generate_year",
     "read_ground_truth",

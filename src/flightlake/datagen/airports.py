@@ -98,7 +98,6 @@ class Catalogue:
     lon: np.ndarray
     utc_offset: np.ndarray  # whole hours
     daily_departures: np.ndarray  # at full scale; only the shares matter
-    synthetic: np.ndarray  # bool
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -163,15 +162,12 @@ def catalogue() -> Catalogue:
         lon.append(round(a_lon, 2))
         offset.append(offset[anchor])
         daily.append(float(size))
-    synthetic = np.zeros(len(codes), dtype=bool)
-    synthetic[len(_REAL_AIRPORTS) :] = True
     return Catalogue(
         codes=tuple(codes),
         lat=np.array(lat),
         lon=np.array(lon),
         utc_offset=np.array(offset, dtype=np.int64),
         daily_departures=np.array(daily),
-        synthetic=synthetic,
     )
 
 

@@ -69,7 +69,6 @@ CARRIERS: tuple[Carrier, ...] = (
 class YearCarriers:
     """The carriers of one year and, per origin airport, how likely each is to fly a departure."""
 
-    carriers: tuple[Carrier, ...]
     codes: tuple[str, ...]
     choice: AliasTable  # one row per origin airport
     delay_offset: np.ndarray  # per carrier
@@ -102,7 +101,6 @@ def _weights(cat: Catalogue, carriers: tuple[Carrier, ...]) -> np.ndarray:
 def for_year(year: int) -> YearCarriers:
     carriers = active(year)
     return YearCarriers(
-        carriers=carriers,
         codes=tuple(c.code for c in carriers),
         choice=alias_table(_weights(catalogue(), carriers)),
         delay_offset=np.array([c.delay_offset for c in carriers]),

@@ -24,9 +24,8 @@ from typing import BinaryIO
 import numpy as np
 import pyarrow as pa
 
-from flightlake.schemas import EMPTY_TRAILING_COLUMN, KAGGLE_COLUMNS
+from flightlake.schemas import EMPTY_TRAILING_COLUMN, KAGGLE_COLUMNS, KAGGLE_HEADER
 
-HEADER = ",".join(KAGGLE_COLUMNS)
 # Columns given to `encode_rows`: all but the trailing empty one, which is always written empty.
 FIELD_COLUMNS: tuple[str, ...] = tuple(c for c in KAGGLE_COLUMNS if c != EMPTY_TRAILING_COLUMN)
 
@@ -159,7 +158,7 @@ def encode_rows(fields: Mapping[str, Field], eol: str = LF) -> bytes:
 
 
 def header_bytes(eol: str = LF) -> bytes:
-    return f"{HEADER}{eol}".encode("ascii")
+    return f"{KAGGLE_HEADER}{eol}".encode("ascii")
 
 
 class KaggleCsvFile:

@@ -51,10 +51,6 @@ class YearResult:
     holiday_days: int
     seconds: float
 
-    def kind_counts(self) -> dict[str, int]:
-        """Ground-truth rows by kind (storm_delay, storm_cancel, holiday_surge, gap)."""
-        return count_kinds(self.truth)
-
 
 @dataclass(frozen=True)
 class GenerateResult:
@@ -73,6 +69,7 @@ class GenerateResult:
         return sum(y.bytes for y in self.years)
 
     def kind_counts(self) -> dict[str, int]:
+        """Ground-truth rows by kind (storm_delay, storm_cancel, holiday_surge, gap)."""
         return count_kinds(row for year in self.years for row in year.truth)
 
 
@@ -183,3 +180,17 @@ def generate(
         [row for r in results for row in r.truth], [r.year for r in results], out_dir / GROUND_TRUTH_FILE
     )
     return GenerateResult(tuple(results), truth_path, time.perf_counter() - started)
+
+
+def ensure_generated(
+    out_dir: Path, years: Iterable[int], rows_per_year: int, seed: int, echo: Callable[[str], None] = print
+) -> list[Path]:
+    """The year files in out_dir, generating only those missing: a year's bytes depend on the
+    seed, the year and the size alone, so a cache directory per size and seed can be filled
+    piecemeal. Returns the paths in the order of `years`."""
+    years = list(years)
+    missing = [year for year in years if not (out_dir / f"{year}.csv").exists()]
+    if missing:
+        echo(f"generating {len(missing)} years x {rows_per_year:,} rows (seed {seed}) in {out_dir}")
+        generate(missing, rows_per_year=rows_per_year, seed=seed, out_dir=out_dir)
+    return [out_dir / f"{year}.csv" for year in years]

@@ -14,9 +14,7 @@ from pyspark.sql import functions as F
 from flightlake import schemas
 
 FIELD_COUNT = len(schemas.KAGGLE_COLUMNS)
-_INT_COLUMNS = {name for name, kind in schemas.STAGE_COLUMNS if kind == "int"}
-_DOUBLE_COLUMNS = {name for name, kind in schemas.STAGE_COLUMNS if kind == "double"}
-_FLAG_COLUMNS = {name for name, kind in schemas.STAGE_COLUMNS if kind == "boolean"}
+_NUMERIC_KINDS = ("int", "double", "boolean")  # kinds read through a double cast first
 _DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"  # the cast alone would also take '2013-1-5' or a time
 _REQUIRED = ("fl_date", "op_carrier", "origin", "dest", "cancelled", "diverted")
 _CODE_PATTERN = {"op_carrier": "^[A-Z0-9]{2}$", "origin": "^[A-Z0-9]{3}$", "dest": "^[A-Z0-9]{3}$"}
@@ -38,7 +36,7 @@ def line_number(partition_offsets: dict[int, int]) -> Column:
 def _not_data(value: Column) -> Column:
     """Blank lines and header lines (with or without a byte-order mark) are not data rows; a
     header repeated inside a file (files concatenated) is skipped like the first one."""
-    header = ",".join(schemas.KAGGLE_COLUMNS)
+    header = schemas.KAGGLE_HEADER
     return (F.length(F.trim(value)) == 0) | value.isin(header, "\ufeff" + header)
 
 
@@ -87,7 +85,7 @@ def _converted(trimmed: DataFrame) -> DataFrame:
     for index, (_, kind) in enumerate(schemas.STAGE_COLUMNS):
         text = _nullif_empty(F.col(f"_f{index}"))
         columns.append(text.alias(f"_v{index}"))
-        if kind in ("int", "double", "boolean"):
+        if kind in _NUMERIC_KINDS:
             columns.append(text.cast("double").alias(f"_n{index}"))
     date_text = _nullif_empty(F.col("_f0"))
     columns.append(F.when(date_text.rlike(_DATE_PATTERN), date_text.cast("date")).alias("_date"))
@@ -98,7 +96,7 @@ def _converted(trimmed: DataFrame) -> DataFrame:
 def _checked(index: int, name: str, kind: str, year: int) -> tuple[Column, list[Column]]:
     """The typed value of one field and the reasons it may be rejected, from `_converted` columns."""
     value, label = F.col(f"_v{index}"), name.upper()
-    number = F.col(f"_n{index}") if kind in ("int", "double", "boolean") else None
+    number = F.col(f"_n{index}") if kind in _NUMERIC_KINDS else None
     problems: list[Column] = []
     if name == "fl_date":
         typed = F.col("_date")
