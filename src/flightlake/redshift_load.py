@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flightlake.aws import client
 from flightlake.settings import Settings, SettingsError
 from flightlake.warehouse import STAGE_TABLE, LoadResult, StepCallback, WarehouseLoadError, load_steps, parameter_names
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 POLL_SECONDS = 2.0
 TIMEOUT_SECONDS = 1800
@@ -94,12 +97,31 @@ def load_redshift(
         StatementName=f"flightlake-load-{year}",
     )
     wait(data_api, batch["Id"], f"the Redshift load of {year}")
-    query = data_api.execute_statement(
-        **target,
-        Sql=f"SELECT {', '.join(_RUN_FIELDS)} FROM dw.pipeline_runs WHERE run_id = :run_id",
-        Parameters=[{"name": "run_id", "value": params["run_id"]}],
-    )
-    wait(data_api, query["Id"], "reading the run record")
-    record = data_api.get_statement_result(Id=query["Id"])["Records"][0]
-    values = [int(next(iter(cell.values()))) for cell in record]
+    sql = f"SELECT {', '.join(_RUN_FIELDS)} FROM dw.pipeline_runs WHERE run_id = :run_id"
+    record = run_query(data_api, settings, sql, {"run_id": params["run_id"]}, "reading the run record").iloc[0]
+    values = [int(record[field]) for field in _RUN_FIELDS]
     return LoadResult(params["run_id"], year, *values, duration_s=round(time.monotonic() - started, 2))
+
+
+def run_query(data_api: Any, settings: Settings, sql: str, params: dict[str, Any], what: str) -> pd.DataFrame:
+    """One statement through the Data API, its result (all pages) as a frame; NULLs as None."""
+    import pandas as pd
+
+    parameters = data_api_parameters([sql], params)
+    statement = data_api.execute_statement(
+        **_target(settings), Sql=sql, **({"Parameters": parameters} if parameters else {})
+    )
+    wait(data_api, statement["Id"], what)
+    rows: list[list[Any]] = []
+    columns: list[str] = []
+    token = None
+    while True:
+        page = data_api.get_statement_result(Id=statement["Id"], **({"NextToken": token} if token else {}))
+        columns = [c["name"] for c in page["ColumnMetadata"]]
+        rows.extend(
+            [None if cell.get("isNull") else next(iter(cell.values())) for cell in record] for record in page["Records"]
+        )
+        token = page.get("NextToken")
+        if not token:
+            break
+    return pd.DataFrame(rows, columns=columns)

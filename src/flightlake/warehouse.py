@@ -25,6 +25,7 @@ from flightlake.arrow_io import arrow_schema, read_year
 from flightlake.errors import FlightlakeError
 from flightlake.lake import AIRPORT_DAILY_ANOMALIES
 from flightlake.settings import Settings
+from flightlake.sql_files import statements
 
 STAGE_TABLE = "stage_airport_daily"
 APPLICATION_NAME = "flightlake-load"
@@ -59,8 +60,7 @@ def load_steps() -> list[tuple[str, str]]:
     parts = _STEP_MARK.split(text)
     steps = []
     for name, body in zip(parts[1::2], parts[2::2], strict=True):
-        lines = [line for line in body.splitlines() if not line.lstrip().startswith("--")]
-        statement = "\n".join(lines).strip().rstrip(";").strip()
+        (statement,) = statements(body)  # one statement per step
         steps.append((name, statement))
     return steps
 
@@ -100,13 +100,12 @@ def load_year(
 
 
 def _stage_rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
-    """Rows as Python values in the staging table's column order (NaN -> NULL)."""
+    """Rows as Python values in the staging table's column order (Arrow turns NaN into NULL)."""
     import pyarrow as pa
 
     schema = arrow_schema(AIRPORT_DAILY_ANOMALIES)
     table = pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
-    columns = [table.column(name).to_pylist() for name in schema.names]
-    return [tuple(None if isinstance(v, float) and v != v else v for v in row) for row in zip(*columns, strict=True)]
+    return list(zip(*(column.to_pylist() for column in table.columns), strict=True))
 
 
 def load_postgres(

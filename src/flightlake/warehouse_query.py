@@ -28,24 +28,6 @@ def query(settings: Settings, sql: str, params: dict[str, Any] | None = None) ->
 
 def _redshift(settings: Settings, sql: str, params: dict[str, Any]) -> pd.DataFrame:
     from flightlake.aws import client
-    from flightlake.redshift_load import _target, wait
+    from flightlake.redshift_load import run_query
 
-    data_api = client("redshift-data", settings)
-    parameters = [{"name": k, "value": str(v)} for k, v in params.items() if v is not None]
-    statement = data_api.execute_statement(
-        **_target(settings), Sql=sql, **({"Parameters": parameters} if parameters else {})
-    )
-    wait(data_api, statement["Id"], "a warehouse query")
-    rows: list[list[Any]] = []
-    columns: list[str] = []
-    token = None
-    while True:
-        page = data_api.get_statement_result(Id=statement["Id"], **({"NextToken": token} if token else {}))
-        columns = [c["name"] for c in page["ColumnMetadata"]]
-        rows.extend(
-            [None if cell.get("isNull") else next(iter(cell.values())) for cell in record] for record in page["Records"]
-        )
-        token = page.get("NextToken")
-        if not token:
-            break
-    return pd.DataFrame(rows, columns=columns)
+    return run_query(client("redshift-data", settings), settings, sql, params, "a warehouse query")

@@ -51,7 +51,8 @@ def runs(dsn: str) -> list[tuple]:
     with psycopg.connect(dsn) as conn:
         return conn.execute(
             "SELECT run_id, rows_staged, rows_inserted, rows_updated, rows_deleted, rows_for_year, anomalies_for_year "
-            "FROM dw.pipeline_runs WHERE year = %s ORDER BY started_at, run_id",
+            # started_at has whole seconds: two quick loads tie on it, and the Airflow run id orders them
+            "FROM dw.pipeline_runs WHERE year = %s ORDER BY started_at, airflow_run_id, run_id",
             (YEAR,),
         ).fetchall()
 
@@ -190,7 +191,11 @@ def test_redshift_load_sends_one_batch_with_parameters(monkeypatch):
     stub.add_response("describe_statement", {"Id": "q-1", "Status": "FINISHED"}, {"Id": "q-1"})
     stub.add_response(
         "get_statement_result",
-        {"Records": [[{"longValue": v} for v in (730, 730, 0, 0, 730, 2)]], "ColumnMetadata": [], "TotalNumRows": 1},
+        {
+            "Records": [[{"longValue": v} for v in (730, 730, 0, 0, 730, 2)]],
+            "ColumnMetadata": [{"name": name} for name in redshift_load._RUN_FIELDS],
+            "TotalNumRows": 1,
+        },
         {"Id": "q-1"},
     )
     monkeypatch.setattr(redshift_load, "client", lambda service, _settings: data_api)
