@@ -18,7 +18,7 @@ import pendulum
 from airflow.sdk import dag, task
 from airflow.timetables.trigger import CronTriggerTimetable
 
-from flightlake.dag_tasks import report_failure
+from flightlake import dag_tasks
 from flightlake.settings import FIRST_YEAR, LAST_YEAR, load_settings
 
 SETTINGS = load_settings()
@@ -28,7 +28,7 @@ DEFAULT_ARGS = {
     "retry_delay": timedelta(minutes=1),
     "retry_exponential_backoff": True,
     "max_retry_delay": timedelta(minutes=15),
-    "on_failure_callback": report_failure,
+    "on_failure_callback": dag_tasks.report_failure,
 }
 
 
@@ -70,9 +70,7 @@ def spark_step(job: str):  # noqa: ANN201 - an Airflow operator or TaskFlow task
 
     @task(task_id=job)
     def run_spark(**context) -> dict:
-        from flightlake.dag_tasks import run_spark as submit
-
-        return _fail_fast(submit, job, _year(context))
+        return _fail_fast(dag_tasks.run_spark, job, _year(context))
 
     return run_spark()
 
@@ -91,32 +89,22 @@ def spark_step(job: str):  # noqa: ANN201 - an Airflow operator or TaskFlow task
 def flights_etl() -> None:
     @task
     def check_raw(**context) -> dict:
-        from flightlake import dag_tasks
-
         return _fail_fast(dag_tasks.check_raw, _year(context))
 
     @task
     def detect_anomalies(**context) -> dict:
-        from flightlake import dag_tasks
-
         return dag_tasks.detect_anomalies(_year(context))
 
     @task
     def load_warehouse(**context) -> dict:
-        from flightlake import dag_tasks
-
         return dag_tasks.load_warehouse(_year(context), context["run_id"])
 
     @task
     def render_charts(**context) -> dict:
-        from flightlake import dag_tasks
-
         return dag_tasks.render_charts(_year(context))
 
     @task
     def report(**context) -> dict:
-        from flightlake import dag_tasks
-
         return dag_tasks.report(_year(context))
 
     (

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from flightlake.jobs import JobInputError, JobRun, clear_partition, job_run
+from flightlake.jobs import JobInputError, JobRun, job_run, required_input
 from flightlake.lake import RAW_FLIGHTS, STAGE_FLIGHTS, STAGE_REJECTS, raw_object_key
 from flightlake.transforms import raw_to_stage as transform
 
@@ -17,14 +17,10 @@ from flightlake.transforms import raw_to_stage as transform
 def run(job: JobRun) -> dict:
     settings, spark, year = job.settings, job.spark, job.year
     source = RAW_FLIGHTS.partition_uri(settings, year, job.scheme)
-    try:
+    with required_input(f"no raw file for {year} at {source}: run `flightlake ingest {year}.csv`"):
         lines = spark.read.text(source)
         with job.step("counted lines per input split"):
             offsets, rows_in = transform.line_offsets(lines)
-    except Exception as error:
-        if "Path does not exist" in str(error) or "FileNotFoundException" in str(error):
-            raise JobInputError(f"no raw file for {year} at {source}: run `flightlake ingest {year}.csv`") from error
-        raise
     if rows_in == 0:
         raise JobInputError(f"{source} holds no data rows: re-ingest the {year} file")
     parsed = transform.parse(lines, offsets, year)
@@ -34,7 +30,7 @@ def run(job: JobRun) -> dict:
         good.write.mode("overwrite").partitionBy("year").parquet(STAGE_FLIGHTS.location(settings, job.scheme))
 
     source_file = f"s3://{RAW_FLIGHTS.bucket(settings)}/{raw_object_key(settings, year)}"
-    clear_partition(settings, STAGE_REJECTS, year)
+    STAGE_REJECTS.clear_partition(settings, year)
     rows_out = spark.read.parquet(STAGE_FLIGHTS.partition_uri(settings, year, job.scheme)).count()
     reject_count, kinds = 0, {}
     if rows_out < rows_in:  # a clean file (the usual case) costs one parse, not two
@@ -42,8 +38,8 @@ def run(job: JobRun) -> dict:
         with job.step(f"wrote {rows_in - rows_out} rejects"):
             rejected.write.mode("overwrite").partitionBy("year").parquet(STAGE_REJECTS.location(settings, job.scheme))
         reject_rows = spark.read.parquet(STAGE_REJECTS.partition_uri(settings, year, job.scheme))
-        reject_count = reject_rows.count()
         kinds = {r["kind"]: r["count"] for r in transform.reason_kinds(reject_rows).collect()}
+        reject_count = sum(kinds.values())  # every reject has a reason, so the kinds count them all
     if rows_in != rows_out + reject_count:
         raise RuntimeError(f"{year}: {rows_in} raw rows but {rows_out} staged + {reject_count} rejected")
     job.finish(STAGE_REJECTS, {"rows_in": rows_in, "rejects": reject_count})

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import sys
 
-from flightlake.jobs import JobInputError, JobRun, job_run
+from pyspark.sql import functions as F
+
+from flightlake.jobs import JobRun, job_run, required_input
 from flightlake.lake import AIRPORT_DAILY, STAGE_FLIGHTS
 from flightlake.transforms.stage_to_analytics import daily_airport_figures
 
@@ -18,12 +20,8 @@ OUTPUT_FILES = 2  # ~130k rows a year: a couple of files, not one per shuffle pa
 def run(job: JobRun) -> dict:
     settings, spark, year = job.settings, job.spark, job.year
     source = STAGE_FLIGHTS.partition_uri(settings, year, job.scheme)
-    try:
+    with required_input(f"no stage data for {year} at {source}: run raw_to_stage for {year} first"):
         flights = spark.read.parquet(source)
-    except Exception as error:
-        if "PATH_NOT_FOUND" in str(error) or "Path does not exist" in str(error):
-            raise JobInputError(f"no stage data for {year} at {source}: run raw_to_stage for {year} first") from error
-        raise
     daily = daily_airport_figures(flights, year)
     with job.step("wrote daily figures per airport"):
         daily.coalesce(OUTPUT_FILES).write.mode("overwrite").partitionBy("year").parquet(
@@ -31,8 +29,8 @@ def run(job: JobRun) -> dict:
         )
     with job.step("counted what was written"):
         written = spark.read.parquet(AIRPORT_DAILY.partition_uri(settings, year, job.scheme))
-        rows_out = written.count()
-        airports = written.select("origin_airport").distinct().count()
+        counts = written.agg(F.count(F.lit(1)).alias("rows"), F.countDistinct("origin_airport").alias("airports"))
+        rows_out, airports = counts.first()
         rows_in = flights.count()
     return job.finish(AIRPORT_DAILY, {"rows_in": rows_in, "rows_out": rows_out, "airports": airports, "source": source})
 

@@ -30,6 +30,11 @@ POLL_SECONDS = 0.5
 _EMIT_LOCK = threading.Lock()
 
 
+def _state(record: Any) -> str:
+    """A task instance's or run's state as text (Airflow gives an enum, or a plain string)."""
+    return str(getattr(record.state, "value", record.state))
+
+
 def emit(**event: Any) -> None:
     """One event, as one line, in one write."""
     line = (json.dumps(event, default=str) + "\n").encode()
@@ -59,7 +64,7 @@ def _watch(dag_id: str, year: int, stop: threading.Event) -> None:
             if run is not None and run.logical_date is not None and run.logical_date.year == year:
                 tis = session.scalars(select(TaskInstance).where(TaskInstance.run_id == run.run_id)).all()
                 for ti in tis:
-                    state = str(getattr(ti.state, "value", ti.state))
+                    state = _state(ti)
                     if seen.get(ti.task_id) != state:
                         seen[ti.task_id] = state
                         emit(event="task", year=year, task=ti.task_id, state=state, seconds=ti.duration)
@@ -82,7 +87,7 @@ def _final_states(run_id: str) -> dict[str, dict[str, Any]]:
     try:
         states = {}
         for ti in session.scalars(select(TaskInstance).where(TaskInstance.run_id == run_id)).all():
-            states[ti.task_id] = {"state": str(getattr(ti.state, "value", ti.state)), "seconds": ti.duration}
+            states[ti.task_id] = {"state": _state(ti), "seconds": ti.duration}
         values = {}
         for xcom in session.scalars(
             select(XComModel).where(XComModel.run_id == run_id, XComModel.key == "return_value")
@@ -106,7 +111,7 @@ def run_years(years: list[int], keep_going: bool) -> int:
         watcher.start()
         try:
             run = dag.test(logical_date=pendulum.datetime(year, 1, 1, tz="UTC"))
-            state = str(getattr(run.state, "value", run.state))
+            state = _state(run)
             result = _final_states(run.run_id)
             run_id = run.run_id
         except Exception as error:

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from flightlake.aws import arrow_filesystem, client, delete_prefix
+from flightlake.aws import arrow_filesystem
 from flightlake.lake import Table
 from flightlake.settings import Settings
 
@@ -40,8 +40,7 @@ def write_year(settings: Settings, table: Table, year: int, frame: pd.DataFrame)
     """Replace a year's partition with one Parquet file; returns its key."""
     schema = arrow_schema(table)
     arrow_table = pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
-    prefix = table.partition_key(settings, year)
-    delete_prefix(client("s3", settings), table.bucket(settings), prefix)
-    key = f"{prefix}part-00000.parquet"
+    table.clear_partition(settings, year)
+    key = f"{table.partition_key(settings, year)}part-00000.parquet"
     pq.write_table(arrow_table, f"{table.bucket(settings)}/{key}", filesystem=arrow_filesystem(settings))
     return key

@@ -27,7 +27,7 @@ def run_spark(job: str, year: int) -> dict[str, Any]:
     from flightlake.spark_submit import submit
 
     run = submit(load_settings(), job, year)
-    return {"job": run.job, "year": run.year, "seconds": run.seconds, "summary": run.summary}
+    return asdict(run)
 
 
 def detect_anomalies(year: int) -> dict[str, Any]:

@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from flightlake import catalog
-from flightlake.aws import client
 from flightlake.lake import Table
 from flightlake.manifests import write_manifest
 from flightlake.settings import Settings, load_settings
@@ -30,6 +29,7 @@ if TYPE_CHECKING:
 
 SETTING_PREFIX = "--FLIGHTLAKE_"
 INPUT_ERROR_EXIT = 3  # the job's input is unusable: callers should not retry
+_MISSING_PATH_MARKERS = ("Path does not exist", "PATH_NOT_FOUND", "FileNotFoundException")
 
 
 class JobInputError(RuntimeError):
@@ -125,9 +125,13 @@ def job_run(name: str, description: str, argv: Sequence[str]) -> Iterator[JobRun
     print(f"[{name}] year {year}: done in {time.monotonic() - run.started:.1f} s", flush=True)
 
 
-def clear_partition(settings: Settings, table: Table, year: int) -> int:
-    """Delete a year's objects before a write that may produce no rows (dynamic partition
-    overwrite only replaces partitions it writes, so an empty result would leave old files)."""
-    from flightlake.aws import delete_prefix
-
-    return delete_prefix(client("s3", settings), table.bucket(settings), table.partition_key(settings, year))
+@contextmanager
+def required_input(message: str) -> Iterator[None]:
+    """Turn Spark's "no such path" errors (the wording differs by reader and Spark version)
+    into a JobInputError carrying `message`, which names the input and the fix."""
+    try:
+        yield
+    except Exception as error:
+        if any(marker in str(error) for marker in _MISSING_PATH_MARKERS):
+            raise JobInputError(message) from error
+        raise

@@ -45,6 +45,14 @@ class Table:
     def manifest_key(self, settings: Settings, year: int) -> str:
         return self.partition_key(settings, year) + MANIFEST_NAME
 
+    def clear_partition(self, settings: Settings, year: int) -> int:
+        """Delete a year's objects before a write that may produce no rows (Spark's dynamic
+        partition overwrite only replaces partitions it writes, so an empty result would leave
+        old files); returns how many were deleted."""
+        from flightlake.aws import client, delete_prefix
+
+        return delete_prefix(client("s3", settings), self.bucket(settings), self.partition_key(settings, year))
+
     def bucket(self, settings: Settings) -> str:
         return self._zone(settings).bucket
 

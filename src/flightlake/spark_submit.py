@@ -149,8 +149,6 @@ class _Tee(io.TextIOBase):
 
 def run_inline(job: str, year: int) -> SparkRun:
     started = time.monotonic()
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     tee = _Tee(job, sys.stdout)
     try:
         with contextlib.redirect_stdout(tee):
