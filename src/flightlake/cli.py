@@ -121,10 +121,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("flightlake: interrupted", file=sys.stderr)
         return 130
-
-
-if __name__ == "__main__":
-    # Run through the imported module, where the subcommands of flightlake.commands register.
-    from flightlake.cli import main as registered_main
-
-    sys.exit(registered_main())

@@ -76,7 +76,7 @@ def test_parse_years_accepts_ranges_and_lists():
 def test_cli_fails_fast_on_malformed_dsn():
     env = {"PATH": "/usr/bin:/bin", "FLIGHTLAKE_WAREHOUSE_DSN": "postgres://user@/nodb"}
     result = subprocess.run(
-        [sys.executable, "-m", "flightlake.cli", "status"], env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "flightlake", "status"], env=env, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 2
     assert "FLIGHTLAKE_WAREHOUSE_DSN" in result.stderr

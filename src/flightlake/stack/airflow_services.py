@@ -21,10 +21,13 @@ from flightlake.stack import processes
 if TYPE_CHECKING:
     from flightlake.stack.manager import Echo, ServiceStatus, Stack
 
-COMPONENTS = ("airflow-api-server", "airflow-scheduler", "airflow-dag-processor")
 # What /proc/<pid>/cmdline shows: the api-server renames itself (setproctitle) to "airflow api_server".
 MARKERS = {"airflow-api-server": "airflow api", "airflow-scheduler": "airflow scheduler",
            "airflow-dag-processor": "airflow dag-processor"}  # fmt: skip
+COMPONENTS = tuple(MARKERS)
+# The section of /api/v2/monitor/health that tells whether each component is healthy.
+HEALTH_SECTIONS = {"airflow-api-server": "metadatabase", "airflow-scheduler": "scheduler",
+                   "airflow-dag-processor": "dag_processor"}  # fmt: skip
 LOG_SERVER_PORT = 8793
 START_TIMEOUT = 120
 
@@ -42,16 +45,14 @@ def password_file(stack: Stack) -> str:
 
 
 def up(stack: Stack, echo: Echo) -> dict[str, Any]:
-    """Start the components that are not running; returns their state for stack.json."""
+    """Start all three components unless all already run and answer; returns their state for stack.json."""
     settings = stack.settings
     state = stack.read_state().get("airflow", {})
     running = {name: stack.pid_files.running(name) for name in COMPONENTS}
     if all(running.values()) and state.get("url") and _health(state["url"]):
         echo(f"airflow    already running  {state['url']}")
         return state
-    for tracked in running.values():
-        if tracked:
-            processes.stop(tracked)
+    down(stack)  # whatever part is still running is restarted with the rest
     ensure_migrated(settings, echo)
     port = processes.free_port(settings.airflow_port)
     url = f"http://127.0.0.1:{port}"
@@ -63,7 +64,6 @@ def up(stack: Stack, echo: Echo) -> dict[str, Any]:
             "AIRFLOW_API_PORT": str(port),
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{url}/execution/",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
-            "AIRFLOW_BIN": str(_airflow_bin()),
         },
     )
     script = str(services_dir() / "airflow.sh")
@@ -85,20 +85,12 @@ def up(stack: Stack, echo: Echo) -> dict[str, Any]:
     return {"port": port, "url": url}
 
 
+def _healthy(health: dict[str, Any] | None, name: str) -> bool:
+    return bool(health) and health.get(HEALTH_SECTIONS[name], {}).get("status") == "healthy"
+
+
 def _ready(health: dict[str, Any] | None) -> bool:
-    if not health:
-        return False
-    return (
-        health.get("metadatabase", {}).get("status") == "healthy"
-        and health.get("scheduler", {}).get("status") == "healthy"
-    )
-
-
-def _airflow_bin() -> str:
-    import sys
-    from pathlib import Path
-
-    return str(Path(sys.executable).parent / "airflow")
+    return _healthy(health, "airflow-api-server") and _healthy(health, "airflow-scheduler")
 
 
 def down(stack: Stack) -> list[str]:
@@ -123,8 +115,7 @@ def status(stack: Stack) -> list[ServiceStatus]:
     result = []
     for name in COMPONENTS:
         running = stack.pid_files.running(name) is not None
-        key = {"airflow-api-server": "metadatabase", "airflow-scheduler": "scheduler"}.get(name, "dag_processor")
-        healthy = running and bool(health) and health.get(key, {}).get("status") == "healthy"
+        healthy = running and _healthy(health, name)
         endpoint = url if name == "airflow-api-server" else "-"
         result.append(ServiceStatus(name, running, healthy, endpoint, "Airflow UI" if endpoint != "-" else ""))
     return result

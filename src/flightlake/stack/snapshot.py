@@ -8,7 +8,7 @@ has not changed since the last snapshot is not downloaded again.
 Layout of a snapshot directory:
     objects/<bucket>/<sha1 of key>   object bytes (S3 keys do not map onto file paths: `a` and
                                      `a/b` can both exist, and Spark writes `dir/` markers)
-    s3.json                  {bucket: {key: {etag, size, content_type, metadata, file}}}
+    s3.json                  {bucket: {key: {etag, size, content_type, metadata}}}
     glue.json                {databases: [...], tables: {db: [...]}, partitions: {db: {table: [...]}}}
 """
 
@@ -89,7 +89,6 @@ def _download(s3: Any, bucket: str, key: str, etag: str, path: Path) -> tuple[st
         "size": response["ContentLength"],
         "content_type": response.get("ContentType", "binary/octet-stream"),
         "metadata": response.get("Metadata", {}),
-        "file": object_file(key),
     }
     return bucket, key, entry
 
@@ -113,7 +112,7 @@ def _prune(objects_dir: Path, index: dict[str, dict[str, Any]]) -> None:
     mirrors the lake."""
     if not objects_dir.exists():
         return
-    keep = {(bucket, entry["file"]) for bucket, keys in index.items() for entry in keys.values()}
+    keep = {(bucket, object_file(key)) for bucket, keys in index.items() for key in keys}
     for path in sorted(objects_dir.rglob("*"), reverse=True):
         relative = path.relative_to(objects_dir).parts
         if path.is_file() and (relative[0], "/".join(relative[1:])) not in keep:
@@ -157,7 +156,7 @@ def restore(s3: Any, glue: Any, source: Path) -> dict[str, int]:
     for bucket, keys in index.items():
         s3.create_bucket(Bucket=bucket)
         for key, entry in list(keys.items()):
-            path = source / "objects" / bucket / entry.get("file", object_file(key))
+            path = source / "objects" / bucket / object_file(key)
             if not path.is_file():
                 print(f"snapshot: {bucket}/{key} has no saved bytes ({path}); skipped", flush=True)
                 del keys[key]
