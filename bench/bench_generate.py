@@ -13,11 +13,10 @@ import os
 import resource
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
 from bench.full_scale import FULL_SCALE_ROWS, bench_arguments
-from bench.measure import PeakSampler
+from bench.measure import measured
 from flightlake.datagen import generate_year
 from flightlake.datagen.progress import generation_progress
 
@@ -36,14 +35,10 @@ def main() -> int:
     args = parser.parse_args()
 
     out = args.keep or Path(tempfile.mkdtemp(prefix="flightlake-bench-"))
-    sampler = PeakSampler()
-    sampler.start()
-    started = time.perf_counter()
     try:
-        with generation_progress(args.quiet) as progress:
+        with measured() as measurement, generation_progress(args.quiet) as progress:
             result = generate_year(args.year, args.rows, args.seed, out, workers=args.workers, progress=progress)
-        wall = time.perf_counter() - started
-        peak_sampled = sampler.stop()
+        wall, peak_sampled = measurement.wall_s, measurement.peak_mb
         size_mb = result.path.stat().st_size / 1e6
     finally:
         if args.keep is None:

@@ -126,13 +126,12 @@ class Deployment:
         object_actions = uploads.plan_objects(s3, self.bucket(), self.artifacts(), SYNCED_PREFIXES)
         actions.extend(object_actions)
         actions.append(cloudformation.plan_stack(cfn, self.request("airflow"), self.stack("airflow")))
-        actions.append(self._plan_ddl())
+        actions.append(self._plan_ddl(redshift_ddl.ddl_statements(self.root)))
         uploading = {uploads.key_of(action.target) for action in object_actions if action.change == UPLOAD}
         actions.append(self._plan_mwaa(uploading))
         return Plan(self.name, self.settings.region, tuple(actions))
 
-    def _plan_ddl(self) -> PlannedAction:
-        sqls = redshift_ddl.ddl_statements(self.root)
+    def _plan_ddl(self, sqls: list[str]) -> PlannedAction:
         facts = self.facts()
         return redshift_ddl.plan_ddl(
             self.clients.s3, self.bucket(), facts, self.workgroup, self.settings.redshift_database, sqls
@@ -197,14 +196,14 @@ class Deployment:
             self.echo(f"object {action.target}: {outcome}")
 
     def _apply_ddl(self, summary: Summary) -> None:
-        action = self._plan_ddl()
+        sqls = redshift_ddl.ddl_statements(self.root)
+        action = self._plan_ddl(sqls)
         facts = self.facts()
         if action.change == NONE:
             return
         if facts is None:
             raise redshift_ddl.DdlError(f"no Redshift workgroup {self.workgroup} to apply the DDL to")
         bucket = str(self.bucket())
-        sqls = redshift_ddl.ddl_statements(self.root)
         self.echo(f"ddl    {action.target}: applying {len(sqls)} statements ...")
         with answering("redshift-data"):
             statement_id = redshift_ddl.apply_ddl(

@@ -9,6 +9,7 @@ only exists once an earlier step has run (a stack output of a stack still to be 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 # kinds
@@ -90,12 +91,11 @@ class Summary:
     def render(self) -> list[str]:
         if not self.executed:
             return ["Nothing to apply: everything is up to date."]
-        counts = Counter(f"{e.kind} {e.change}" for e in self.executed)
-        lines = [f"Applied {len(self.executed)} change(s): " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))]
+        lines = [f"Applied {len(self.executed)} change(s): " + _counts(self.executed)]
         lines.extend(f"  {e.kind:<6} {e.change:<7} {e.target}  {e.outcome}" for e in self.executed)
         return lines
 
 
-def _counts(actions: tuple[PlannedAction, ...]) -> str:
+def _counts(actions: Iterable[PlannedAction | Executed]) -> str:
     counts = Counter(f"{a.kind} {a.change}" for a in actions)
     return ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))

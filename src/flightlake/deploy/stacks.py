@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from flightlake.deploy.names import environment_name, workgroup_name
+from flightlake.deploy.names import environment_name, stack_name, workgroup_name
 from flightlake.deploy.plan import Pending
 from flightlake.errors import FlightlakeError
 from flightlake.settings import Settings
@@ -40,7 +40,7 @@ class StackInputs:
             return Pending(f"{stack} stack output {name}")
         if name not in self.outputs[stack]:
             raise MissingOutput(
-                f"the {self.deployment}-{stack} stack has no output {name}; its template may be older than "
+                f"the {stack_name(self.deployment, stack)} stack has no output {name}; its template may be older than "
                 "this checkout, or the CloudFormation it runs on did not create the resource behind it."
             )
         return self.outputs[stack][name]
