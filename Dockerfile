@@ -42,7 +42,7 @@ RUN /opt/venv/bin/uv pip install --no-cache --no-deps -e . \
  && rm -rf src/*.egg-info
 
 # S3A connector jars. Maven Central when both sha256 are pinned (and the download and check
-# succeed), else the project's own, sha256-pinned extraction from PyPI (flightlake.stack.jars).
+# succeed), else the project's own, sha256-pinned extraction from PyPI (flightlake.local.stack.jars).
 ARG MAVEN_REPO=https://repo1.maven.org/maven2
 ARG HADOOP_AWS_VERSION=3.3.4
 ARG AWS_SDK_BUNDLE_VERSION=1.12.262

@@ -24,9 +24,11 @@ test: setup
 test-unit: setup
 	$(BIN)/pytest -m "not integration" $(PYTEST_ARGS)
 
+## ruff (style, and the DAG never imports the local harness) + import-linter (package boundaries)
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 ## cfn-lint and checkov on deploy/ (checkov lives in its own hash-locked venv, .venv-tools)
 lint-deploy: setup

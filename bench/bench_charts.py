@@ -20,9 +20,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--upload", action="store_true", help="also upload to the reports zone (starts the stack)")
     args = parser.parse_args()
-    from flightlake import charts
     from flightlake.anomalies import detect
-    from flightlake.daily_reference import daily_from_csv
+    from flightlake.anomalies.daily_reference import daily_from_csv
+    from flightlake.reporting import charts
     from flightlake.settings import load_settings
 
     settings = load_settings()
@@ -37,10 +37,11 @@ def main() -> int:
     )
     if args.upload:
         from bench.full_scale import running_stack
+        from flightlake.pipeline.render_charts import upload as upload_charts
 
         settings = running_stack()
         with measured() as upload:
-            charts.upload(settings, rendered, BENCH_YEAR)
+            upload_charts(settings, rendered, BENCH_YEAR)
         line += f"; upload {upload.wall_s:.1f} s"
     print(line)
     return 0

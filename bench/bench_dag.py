@@ -15,7 +15,7 @@ from bench.measure import measured
 def main() -> int:
     parser = bench_arguments(__doc__)
     args = parser.parse_args()
-    from flightlake.runner import TASK_ORDER, run
+    from flightlake.local.harness.main_job import run
 
     settings = running_stack()
     path = full_scale_file(settings, args.rows)
@@ -23,10 +23,10 @@ def main() -> int:
         summary = run(settings, (BENCH_YEAR,), data_dir=path.parent, echo=print)
     outcome = summary.outcomes[0]
     print(f"\n{args.rows:,} rows, year {BENCH_YEAR}: run {outcome.state}")
-    for task in TASK_ORDER:
+    for task in summary.task_order:
         seconds = (outcome.tasks.get(task) or {}).get("seconds")
         print(f"  {task:<20} {seconds:>7.1f} s" if seconds is not None else f"  {task:<20}       -")
-    tasks_total = sum((outcome.tasks.get(t) or {}).get("seconds") or 0 for t in TASK_ORDER)
+    tasks_total = sum((outcome.tasks.get(t) or {}).get("seconds") or 0 for t in summary.task_order)
     print(
         f"bench_dag: {outcome.state}, tasks {tasks_total:.0f} s, DagRun {outcome.seconds:.0f} s, whole command "
         f"(ingest included) {m.wall_s:.0f} s, peak RSS {m.peak_mb:,.0f} MB; "

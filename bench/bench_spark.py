@@ -20,8 +20,8 @@ from bench.measure import measured
 def main() -> int:
     parser = bench_arguments(__doc__)
     args = parser.parse_args()
-    from flightlake.ingest import ingest
-    from flightlake.spark_submit import submit
+    from flightlake.lake.ingest import ingest
+    from flightlake.pipeline.runtimes.local import submit
 
     settings = running_stack()
     path = full_scale_file(settings, args.rows)

@@ -38,7 +38,7 @@ def running_stack() -> Settings:
     import subprocess
     import sys
 
-    from flightlake.stack.manager import activate
+    from flightlake.local.stack.manager import activate
 
     subprocess.run([sys.executable, "-m", "flightlake", "up"], check=True)
     return activate(load_settings())

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from flightlake.daily_reference import daily_from_csv
+from flightlake.anomalies.daily_reference import daily_from_csv
 
 if __name__ == "__main__":
     daily = daily_from_csv(Path(sys.argv[1]))

@@ -9,7 +9,7 @@
 #    com.amazonaws:aws-java-sdk-bundle:$AWS_SDK_BUNDLE_VERSION it was built against, from
 #    $MAVEN_REPO. Used only when HADOOP_AWS_SHA256 and AWS_SDK_BUNDLE_SHA256 pin the files.
 # 2. Otherwise, or when that download fails or a checksum differs: the project's own route,
-#    flightlake.stack.jars (the PyPI sdist sagemaker-pyspark, sha256-pinned in that module), the
+#    flightlake.local.stack.jars (the PyPI sdist sagemaker-pyspark, sha256-pinned in that module), the
 #    same jars the embedded stack uses. S3A_JARS_CACHE may name a directory of already verified
 #    jars (tests use the project's cache instead of downloading 180 MB again).
 set -eu
@@ -57,9 +57,11 @@ from_project() {
   env -u FLIGHTLAKE_S3A_JARS "$python" - "$dest" "${S3A_JARS_CACHE:-$dest/cache}" <<'PY'
 import shutil, sys
 from pathlib import Path
-from flightlake.stack.jars import JARS, ensure_jars, sha256
+from flightlake.local.stack.jars import JARS, ensure_jars, sha256
+from flightlake.settings import load_settings
 dest, cache = Path(sys.argv[1]), Path(sys.argv[2])
-hadoop_aws, sdk_bundle = sorted(ensure_jars(cache), key=lambda p: not p.name.startswith("hadoop-aws"))
+settings = load_settings({"FLIGHTLAKE_JARS_DIR": str(cache)})
+hadoop_aws, sdk_bundle = sorted(ensure_jars(settings), key=lambda p: not p.name.startswith("hadoop-aws"))
 for source, name in ((hadoop_aws, "hadoop-aws.jar"), (sdk_bundle, "aws-java-sdk-bundle.jar")):
     if sha256(source) != JARS[source.name]:  # a cache is trusted for nothing: check every byte
         sys.exit(f"fetch-s3a-jars: {source} does not match its pinned sha256")

@@ -1,6 +1,6 @@
 -- Warehouse schema `dw`: one row per (flight_date, origin_airport), plus one row per load.
 --
--- Applied by flightlake.warehouse (embedded stack), by the postgres container
+-- Applied by flightlake.warehouse.postgres (embedded stack), by the postgres container
 -- (/docker-entrypoint-initdb.d) and by `flightlake deploy` on Amazon Redshift through the
 -- Redshift Data API. It must therefore stay valid on PostgreSQL 15+ and on Redshift: no SERIAL or
 -- IDENTITY, no Postgres-only types, and every statement idempotent (IF NOT EXISTS), because the

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from flightlake.local.stack import processes
+from flightlake.local.stack.manager import Stack
 from flightlake.settings import Settings, load_settings
-from flightlake.stack import processes
-from flightlake.stack.manager import Stack
 
 REPO = Path(__file__).resolve().parents[1]
 _CLIENT_VARS = (
@@ -78,7 +78,7 @@ def settings(embedded_stack: StackHandle) -> Settings:
 @pytest.fixture(scope="session")
 def spark(embedded_stack: StackHandle):
     """One SparkSession for every test (start-up costs 3-10 s)."""
-    from flightlake.spark import get_session
+    from flightlake.spark.session import get_session
 
     session = get_session(embedded_stack.settings, "flightlake-tests")
     yield session
@@ -87,13 +87,13 @@ def spark(embedded_stack: StackHandle):
 
 @pytest.fixture
 def s3(settings: Settings):
-    from flightlake.aws import client
+    from flightlake.lake.aws import client
 
     return client("s3", settings)
 
 
 @pytest.fixture
 def glue(settings: Settings):
-    from flightlake.aws import client
+    from flightlake.lake.aws import client
 
     return client("glue", settings)

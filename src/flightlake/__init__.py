@@ -1,3 +1,3 @@
-"""flightlake: a local-first lake house for the airline delay pipeline (see DESIGN.md)."""
+"""flightlake: a local-first lake house for the airline delay pipeline (docs/ARCHITECTURE.md)."""
 
 __version__ = "0.1.0"

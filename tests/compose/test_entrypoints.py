@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from flightlake.stack.processes import free_port
+from flightlake.local.stack.processes import free_port
 from tests.compose.conftest import REPO, SERVICES_DIR, Service, base_env, script_ok, wait_for
 
 pytestmark = pytest.mark.integration
@@ -150,8 +150,8 @@ def test_postgres_init_runs_like_the_container_entrypoint(embedded_stack, tmp_pa
     `psql -v ON_ERROR_STOP=1 --no-psqlrc`; here on a fresh database of the embedded Postgres."""
     import psycopg
 
-    from flightlake.stack.postgres import find_bindir
-    from flightlake.warehouse_ddl import apply_ddl
+    from flightlake.local.stack.postgres import find_bindir
+    from flightlake.warehouse.postgres import apply_ddl
 
     dsn = embedded_stack.env["FLIGHTLAKE_WAREHOUSE_DSN"]
     database = f"compose_init_{secrets.token_hex(4)}"
@@ -189,7 +189,7 @@ def test_postgres_init_runs_like_the_container_entrypoint(embedded_stack, tmp_pa
             ).fetchone()[0]
             assert key == ["flight_date", "origin_airport"]
         # The warehouse code applies the same files over it: idempotent, as `flightlake up` needs.
-        assert apply_ddl(fresh) >= 5
+        assert apply_ddl(fresh, REPO / "postgres_init") >= 5
     finally:
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
@@ -245,7 +245,7 @@ def maven_repo(tmp_path):
 
 
 def test_fetch_s3a_jars_pins_maven_central_and_falls_back_to_the_project_route(tmp_path, maven_repo):
-    from flightlake.stack.jars import JARS, sha256
+    from flightlake.local.stack.jars import JARS, sha256
 
     cache = REPO / ".flightlake" / "jars"
     if not all((cache / name).exists() for name in JARS):

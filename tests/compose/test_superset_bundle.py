@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from flightlake.warehouse.columns import TABLE_COLUMNS, names
 from tests.compose.conftest import REPO
 
 BUNDLE = REPO / "docker" / "superset" / "dashboards"
@@ -72,6 +73,8 @@ def test_every_chart_appears_once_in_the_layout_and_nothing_is_orphaned():
 def test_datasets_are_the_warehouse_tables_and_their_columns_exist_in_the_ddl():
     datasets = {d["table_name"]: d for d in load("datasets").values()}
     assert set(datasets) == {"airport_daily_delays", "airport_year_summary", "anomalous_days"}
+    table = {column["column_name"] for column in datasets["airport_daily_delays"]["columns"]}
+    assert table == set(names(TABLE_COLUMNS))  # the one column list of the warehouse table
     ddl = " ".join(p.read_text() for p in sorted((REPO / "postgres_init").glob("*.sql")))
     for name, dataset in datasets.items():
         assert dataset["schema"] == "dw"

@@ -12,9 +12,9 @@ from typing import Any, ClassVar
 import pytest
 from botocore.stub import Stubber
 
-from flightlake.aws import client
 from flightlake.deploy.cloudformation import Timing
 from flightlake.deploy.wheel import build_wheel
+from flightlake.lake.aws import client
 from flightlake.settings import Settings
 from tests.conftest import REPO
 

@@ -12,11 +12,11 @@ import pytest
 from botocore.response import StreamingBody
 from botocore.stub import ANY, Stubber
 
-from flightlake.aws import client
 from flightlake.deploy import mwaa, preflight, redshift_ddl
 from flightlake.deploy.cloudformation import DeployedStack, StackRequest, plan_stack
 from flightlake.deploy.plan import APPLY, NONE, UPDATE
 from flightlake.deploy.warehouse import WarehouseFacts
+from flightlake.lake.aws import client
 from flightlake.settings import load_settings
 from tests.deploy.conftest import FAST
 

@@ -28,14 +28,14 @@ from typing import Any
 
 import pytest
 
-from flightlake.aws import list_keys
 from flightlake.deploy import names
 from flightlake.deploy.clients import Clients
 from flightlake.deploy.orchestrate import Deployment
 from flightlake.deploy.plan import APPLY, CREATE, DDL, MWAA, NONE, OBJECT, STACK, UPDATE, UPLOAD
 from flightlake.deploy.runtime_env import glue_job_environment
+from flightlake.lake.aws import list_keys
 from flightlake.settings import ZONES, Settings, load_settings
-from flightlake.sql_files import statements
+from flightlake.warehouse.sql_files import statements
 from tests.conftest import REPO
 from tests.deploy.cfn_render import Renderer
 from tests.deploy.conftest import FAST, Captured, Stubs, cached_client, copy_project, wheel_builder

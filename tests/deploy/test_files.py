@@ -22,7 +22,7 @@ from tests.conftest import REPO
 ROLE = "arn:aws:iam::123456789012:role/flightlake-warehouse-CopyRole-1A2B3C"
 
 
-def test_the_wheel_is_reproducible_and_holds_the_spark_jobs_imports(built_wheel, tmp_path):
+def test_the_wheel_is_reproducible_and_holds_only_what_runs_on_aws(built_wheel, tmp_path):
     again = build_wheel(REPO, tmp_path)
     assert again.name == built_wheel.name and again.name.startswith("flightlake-")
     assert again.read_bytes() == built_wheel.read_bytes()
@@ -30,8 +30,16 @@ def test_the_wheel_is_reproducible_and_holds_the_spark_jobs_imports(built_wheel,
         files = set(wheel.namelist())
         metadata = next(n for n in files if n.endswith(".dist-info/METADATA"))
         assert "Requires-Python: >=3.11" in wheel.read(metadata).decode()
-    for module in ("settings", "lake", "catalog", "schemas", "spark", "jobs", "aws"):
+    for module in (
+        "settings/__init__", "errors", "lake/tables", "lake/catalog", "lake/schemas", "lake/aws", "lake/publish",
+        "spark/session", "spark/job", "spark/transforms/raw_to_stage", "pipeline/raw_to_stage",
+        "pipeline/stage_to_analytics", "pipeline/runtimes/glue", "warehouse/redshift", "reporting/charts",
+    ):  # fmt: skip
         assert f"flightlake/{module}.py" in files
+    assert {"flightlake/warehouse/sql/load_airport_daily.sql", "flightlake/reporting/templates/dashboard.html"} <= files
+    for local_only in ("local/", "deploy/", "datagen/", "cli/", "__main__.py"):
+        assert not any(name.startswith(f"flightlake/{local_only}") for name in files), local_only
+    assert not any(name.endswith("entry_points.txt") for name in files)  # no `flightlake` command on AWS
     assert not any("__pycache__" in name or name.endswith(".pyc") for name in files)
     assert not (REPO / "build").exists()  # the checkout is not touched
 

@@ -13,4 +13,4 @@ set -eu
 export AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 PYTHONPATH="${FLIGHTLAKE_SRC:-/opt/flightlake/src}${PYTHONPATH:+:$PYTHONPATH}"
 export PYTHONPATH
-exec "${PYTHON:-python3}" -m flightlake.lake_init
+exec "${PYTHON:-python3}" -m flightlake.local.stack.lake_init

@@ -8,8 +8,8 @@ from types import ModuleType
 import numpy as np
 import pandas as pd
 
-from flightlake import schemas
 from flightlake.anomalies import calendar, isolation, robust
+from flightlake.lake import schemas
 
 METHODS: dict[str, ModuleType] = {"robust": robust, "isolation_forest": isolation}
 _FIGURES = [name for name, _ in schemas.DAILY_COLUMNS if name not in ("flight_date", "origin_airport")]

@@ -24,7 +24,7 @@ from typing import BinaryIO
 import numpy as np
 import pyarrow as pa
 
-from flightlake.schemas import EMPTY_TRAILING_COLUMN, KAGGLE_COLUMNS, KAGGLE_HEADER
+from flightlake.lake.schemas import EMPTY_TRAILING_COLUMN, KAGGLE_COLUMNS, KAGGLE_HEADER
 
 # Columns given to `encode_rows`: all but the trailing empty one, which is always written empty.
 FIELD_COLUMNS: tuple[str, ...] = tuple(c for c in KAGGLE_COLUMNS if c != EMPTY_TRAILING_COLUMN)

@@ -13,7 +13,8 @@ import numpy as np
 from flightlake.datagen import carriers as carriers_mod
 from flightlake.datagen.airports import catalogue
 from flightlake.datagen.csvformat import Field, float_field, int_field, text_field
-from flightlake.datagen.flights import CANCEL_CODES, CAUSE_THRESHOLD, MINUTES_PER_DAY, Flights
+from flightlake.datagen.flight_parameters import CANCEL_CODES, CAUSE_THRESHOLD, MINUTES_PER_DAY
+from flightlake.datagen.flights import Flights
 from flightlake.datagen.plan import YearPlan
 
 _MIDNIGHT_HHMM = 2400  # the files write a time of exactly midnight as 2400, never 0

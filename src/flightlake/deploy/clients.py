@@ -1,4 +1,4 @@
-"""The AWS clients a deploy uses, made on first use through `flightlake.aws.client`.
+"""The AWS clients a deploy uses, made on first use through `flightlake.lake.aws.client`.
 
 Endpoints, credentials and the account all come from the environment (AWS_ENDPOINT_URL points
 them at the emulator). Tests replace the clients of services the emulator does not implement
@@ -15,8 +15,8 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
-from flightlake.aws import client
 from flightlake.errors import FlightlakeError
+from flightlake.lake.aws import client
 from flightlake.settings import Settings
 
 

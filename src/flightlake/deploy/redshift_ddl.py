@@ -19,13 +19,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flightlake.aws import object_exists
 from flightlake.deploy.cloudformation import Timing
 from flightlake.deploy.names import DDL_STATE_KEY
 from flightlake.deploy.plan import APPLY, DDL, NONE, Pending, PlannedAction
 from flightlake.deploy.warehouse import WarehouseFacts
 from flightlake.errors import FlightlakeError
-from flightlake.sql_files import ddl_files, statements
+from flightlake.lake.aws import object_exists
+from flightlake.warehouse.sql_files import ddl_files, statements
 
 MAX_BATCH = 40  # BatchExecuteStatement takes at most 40 SQL statements
 POLL_SECONDS = 2.0  # DDL takes seconds: poll the Data API more often than CloudFormation

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from flightlake.aws import list_keys, object_exists
 from flightlake.deploy.artifacts import Artifact
 from flightlake.deploy.plan import DELETE, NONE, OBJECT, UPLOAD, Pending, PlannedAction
+from flightlake.lake.aws import list_keys, object_exists
 
 SHA_METADATA = "sha256"
 

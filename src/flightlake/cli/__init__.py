@@ -1,0 +1,47 @@
+"""The `flightlake` command. Each subcommand is a thin shell around one library module.
+
+stack.py     up, down, status, env          run.py       run, backfill
+data.py      ingest                          generate.py  generate, fixture-nyc
+evaluate.py  evaluate                        deploy.py    deploy
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from flightlake.cli.registry import COMMANDS
+from flightlake.errors import FlightlakeError
+from flightlake.settings import SettingsError, load_settings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    for module in pkgutil.iter_modules(__path__):
+        if module.name != "registry":
+            importlib.import_module(f"{__name__}.{module.name}")
+    parser = argparse.ArgumentParser(prog="flightlake", description="Airline delay lake house, local-first.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (_, arguments, help_text) in COMMANDS.items():
+        arguments(sub.add_parser(name, help=help_text, description=help_text))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+        handler = COMMANDS[args.command][0]
+        return handler(args, settings)
+    except SettingsError as error:
+        print(f"flightlake: configuration error: {error}", file=sys.stderr)
+        return 2
+    except FlightlakeError as error:
+        print(f"flightlake: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("flightlake: interrupted", file=sys.stderr)
+        return 130

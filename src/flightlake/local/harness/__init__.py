@@ -1,0 +1,10 @@
+"""The `flightlake run` harness: runs the DAG through Airflow and watches it from outside.
+
+main_job        run / backfill: stack up, data in, the DAG year by year, the summary
+dag_runs        the child process that runs DagRuns with `DAG.test()`
+task_events     the Airflow listener it registers (the DAG knows nothing of it)
+events          the one-line JSON events from the child to `flightlake run`
+airflow_env     the environment every embedded Airflow process gets
+reports_mirror  a local copy of the reports zone, for the dashboard
+progress        progress bars for long copies and checks
+"""

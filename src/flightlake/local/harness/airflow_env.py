@@ -1,0 +1,81 @@
+"""The environment every Airflow process of the embedded stack gets.
+
+Airflow reads its configuration from AIRFLOW__* variables when it is imported, so the CLI never
+imports Airflow itself: it starts Airflow processes (runner, api-server, scheduler, ...) with
+this environment. Metadata is SQLite in the state directory; DAGs are read from the checkout.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+from flightlake.settings import Settings
+from flightlake.settings.checkout import dags_dir, project_root
+
+
+def airflow_home(settings: Settings) -> Path:
+    return settings.state_dir / "airflow"
+
+
+def _jwt_secret(home: Path) -> str:
+    """One secret shared by the api-server and the task runners; generated once."""
+    path = home / "jwt_secret"
+    if not path.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def airflow_environment(settings: Settings, extra: dict[str, str] | None = None) -> dict[str, str]:
+    home = airflow_home(settings)
+    home.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env.update(
+        {
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(dags_dir(settings)),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
+            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+            # One DAG run at a time, one task after another: four worker slots, not Airflow's 32.
+            "AIRFLOW__CORE__PARALLELISM": os.environ.get("AIRFLOW__CORE__PARALLELISM", "4"),
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+            "AIRFLOW__API_AUTH__JWT_SECRET": _jwt_secret(home),
+            "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
+            "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "True",
+            "FLIGHTLAKE_PROJECT_DIR": str(project_root(settings)),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    bin_dir = str(Path(sys.executable).parent)
+    env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
+    env.update(extra or {})
+    return env
+
+
+def ensure_migrated(settings: Settings, echo=print) -> None:  # noqa: ANN001
+    """`airflow db migrate` once per Airflow version (a few seconds; idempotent anyway)."""
+    from importlib.metadata import version
+
+    home = airflow_home(settings)
+    marker = home / f".migrated-{version('apache-airflow')}"
+    if marker.exists():
+        return
+    echo("airflow    migrating the metadata database (first run) ...")
+    result = subprocess.run(
+        [sys.executable, "-m", "airflow", "db", "migrate"],
+        env=airflow_environment(settings),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        from flightlake.errors import FlightlakeError
+
+        raise FlightlakeError(f"airflow db migrate failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
+    marker.write_text("ok")

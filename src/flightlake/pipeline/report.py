@@ -1,0 +1,119 @@
+"""DAG task `report`: reconcile the year's counts across every zone and the warehouse, then
+rebuild the dashboard.
+
+Each hop must account for every row of the one before it:
+raw rows = stage rows + rejects; airport-days in analytics = scored + insufficient rows of the
+anomaly table (the rest are gap days it adds); warehouse rows for the year = anomaly rows; one
+chart per airport. A mismatch fails the run: a silent loss is worse than a red task. The report
+goes to `reports/runs/year=YYYY/report.json`; the dashboard (`flightlake.reporting.dashboard`)
+is rebuilt from the warehouse.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from flightlake.errors import FlightlakeError
+from flightlake.lake.aws import client
+from flightlake.lake.manifests import read_manifest
+from flightlake.lake.tables import AIRPORT_DAILY, AIRPORT_DAILY_ANOMALIES, STAGE_FLIGHTS, chart_index_key
+from flightlake.reporting.dashboard import publish
+from flightlake.settings import Settings
+from flightlake.warehouse import connect
+
+
+class ReconciliationError(FlightlakeError):
+    """Counts do not add up between two zones."""
+
+
+@dataclass
+class YearReport:
+    year: int
+    figures: dict[str, Any] = field(default_factory=dict)
+    checks: list[dict[str, Any]] = field(default_factory=list)
+
+    def check(self, name: str, left: int, right: int) -> None:
+        self.checks.append({"check": name, "left": left, "right": right, "ok": left == right})
+
+    @property
+    def ok(self) -> bool:
+        return all(c["ok"] for c in self.checks)
+
+
+def _manifest(settings: Settings, table: Any, year: int) -> dict[str, Any]:
+    manifest = read_manifest(settings, table, year)
+    if manifest is None:
+        raise ReconciliationError(f"no manifest for {table.name} {year}: did its step run?")
+    return manifest
+
+
+def reconcile(settings: Settings, year: int) -> YearReport:
+    stage = _manifest(settings, STAGE_FLIGHTS, year)
+    daily = _manifest(settings, AIRPORT_DAILY, year)
+    anomalies = _manifest(settings, AIRPORT_DAILY_ANOMALIES, year)
+    warehouse = (
+        connect(settings)
+        .query(
+            "SELECT COUNT(*) AS n, SUM(CASE WHEN is_anomaly THEN 1 ELSE 0 END) AS anomalies "
+            "FROM dw.airport_daily_delays WHERE year = :year",
+            {"year": year},
+        )
+        .iloc[0]
+    )
+    s3 = client("s3", settings)
+    index = json.loads(
+        s3.get_object(Bucket=settings.zone("reports").bucket, Key=chart_index_key(settings, year, "index.json"))[
+            "Body"
+        ].read()
+    )
+    report = YearReport(year)
+    report.figures = {
+        "raw_rows": stage["rows_in"],
+        "stage_rows": stage["rows_out"],
+        "rejects": stage["rejects"],
+        "reject_reasons": stage.get("reject_reasons", {}),
+        "airport_days": daily["rows_out"],
+        "airports": daily["airports"],
+        "anomaly_rows": anomalies["rows_out"],
+        "gap_days": anomalies["gap_days"],
+        "anomalies": anomalies["anomalies"],
+        "airports_scored": anomalies["airports_scored"],
+        "warehouse_rows": int(warehouse["n"]),
+        "warehouse_anomalies": int(warehouse["anomalies"] or 0),
+        "charts": len(index["charts"]),
+    }
+    f = report.figures
+    report.check("raw rows = stage rows + rejects", f["raw_rows"], f["stage_rows"] + f["rejects"])
+    report.check("stage rows = flights counted in analytics", f["stage_rows"], daily["rows_in"])
+    report.check("airport-days + gap days = anomaly rows", f["airport_days"] + f["gap_days"], f["anomaly_rows"])
+    report.check("anomaly rows = warehouse rows for the year", f["anomaly_rows"], f["warehouse_rows"])
+    report.check("anomalies = warehouse anomalies", f["anomalies"], f["warehouse_anomalies"])
+    report.check("one chart per airport", f["charts"], f["airports"])
+    return report
+
+
+def write_report(settings: Settings, report: YearReport) -> str:
+    key = settings.zone("reports").key("runs", f"year={report.year}", "report.json")
+    body = {"year": report.year, "ok": report.ok, "figures": report.figures, "checks": report.checks}
+    client("s3", settings).put_object(
+        Bucket=settings.zone("reports").bucket,
+        Key=key,
+        Body=json.dumps(body, indent=1).encode(),
+        ContentType="application/json",
+    )
+    return f"s3://{settings.zone('reports').bucket}/{key}"
+
+
+def run(settings: Settings, year: int) -> dict[str, Any]:
+    """The task: reconcile, write the report, fail on a mismatch, publish the dashboard."""
+    year_report = reconcile(settings, year)
+    uri = write_report(settings, year_report)
+    for check in year_report.checks:
+        print(f"{'ok ' if check['ok'] else 'BAD'} {check['check']}: {check['left']} vs {check['right']}")
+    if not year_report.ok:
+        raise ReconciliationError(f"{year}: counts do not reconcile, see {uri}")
+    dashboard = publish(settings)
+    print(f"report {year}: {uri}; dashboard {dashboard['uri']}")
+    return {"report": uri, "dashboard": dashboard["uri"], **year_report.figures}

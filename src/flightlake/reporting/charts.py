@@ -1,0 +1,126 @@
+"""One PNG per airport and year, rendered in parallel, with a per-year index.
+
+Each worker process keeps one warm `chart_canvas.Canvas` and re-fills it per airport; the pool is
+kept between years, so a ten-year run starts Python and matplotlib once per worker, not ten times.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from flightlake.reporting.chart_canvas import Canvas
+
+
+@dataclass(frozen=True)
+class Chart:
+    airport: str
+    year: int
+    png: bytes
+    anomalies: int
+    gaps: int
+    days: int
+    status: str
+
+
+_CANVAS: Canvas | None = None
+
+
+def render(days: pd.DataFrame, airport: str, year: int, method: str = "") -> bytes:
+    """The PNG bytes of one airport's year (rows: one per day, as the anomaly table has them)."""
+    global _CANVAS
+    if _CANVAS is None:
+        _CANVAS = Canvas()
+    return _CANVAS.draw(days, airport, year, method)
+
+
+def _render_one(args: tuple[pd.DataFrame, str, int, str]) -> Chart:
+    days, airport, year, method = args
+    return Chart(
+        airport,
+        year,
+        render(days, airport, year, method),
+        int(days["is_anomaly"].fillna(False).sum()),
+        int((days["status"] == "gap").sum()),
+        int((days["status"] != "gap").sum()),
+        str(days["status"].iloc[0]) if (days["status"] == "insufficient_data").all() else "scored",
+    )
+
+
+def render_all(
+    result: pd.DataFrame, year: int, workers: int, progress: Callable[[int, int], None] | None = None
+) -> list[Chart]:
+    """Every airport of the year, rendered across `workers` processes."""
+    method = str(result["method"].iloc[0]) if len(result) else ""
+    jobs = [(days, str(airport), year, method) for airport, days in result.groupby("origin_airport", sort=True)]
+    serial = workers <= 1 or len(jobs) < 4
+    mapper = map if serial else functools.partial(_pool(workers).map, chunksize=4)
+    charts: list[Chart] = []
+    for index, chart in enumerate(mapper(_render_one, jobs)):
+        charts.append(chart)
+        if progress:
+            progress(index + 1, len(jobs))
+    return charts
+
+
+_POOL: tuple[int, ProcessPoolExecutor] | None = None
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """One pool per process, kept between years: its workers keep their warm canvas, and a
+    ten-year run does not pay for starting Python and matplotlib ten times."""
+    global _POOL
+    if _POOL is None or _POOL[0] != workers:
+        import atexit
+        import multiprocessing
+
+        if _POOL is not None:
+            _POOL[1].shutdown()
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        atexit.register(pool.shutdown)
+        _POOL = (workers, pool)
+    return _POOL[1]
+
+
+def index_document(charts: list[Chart], year: int) -> dict[str, Any]:
+    return {
+        "year": year,
+        "airports": len(charts),
+        "anomalies": sum(c.anomalies for c in charts),
+        "charts": [
+            {
+                "airport": c.airport,
+                "path": f"airport={c.airport}/daily.png",
+                "anomalies": c.anomalies,
+                "days": c.days,
+                "gap_days": c.gaps,
+                "status": c.status,
+            }
+            for c in sorted(charts, key=lambda c: (-c.anomalies, c.airport))
+        ],
+    }
+
+
+def index_page(index: dict[str, Any]) -> str:
+    rows = "\n".join(
+        f'<tr><td><a href="{html.escape(c["path"])}">{html.escape(c["airport"])}</a></td>'
+        f"<td>{c['anomalies']}</td><td>{c['days']}</td><td>{c['gap_days']}</td><td>{html.escape(c['status'])}</td></tr>"
+        for c in index["charts"]
+    )
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>flightlake charts {index["year"]}</title>
+<style>body{{font-family:sans-serif;margin:2em}}td,th{{padding:2px 10px;text-align:left}}</style></head>
+<body><h1>Daily flights per airport, {index["year"]}</h1>
+<p>{index["airports"]} airports, {index["anomalies"]} anomalous airport-days. Click an airport for its chart.</p>
+<table><thead><tr><th>airport</th><th>anomalous days</th><th>days with data</th><th>missing days</th>
+<th>status</th></tr></thead>
+<tbody>
+{rows}
+</tbody></table></body></html>
+"""

@@ -1,0 +1,218 @@
+"""Every setting flightlake reads, from environment variables, in one place.
+
+The same code runs on a laptop (embedded stack), in Docker Compose and in AWS (MWAA + Glue +
+Redshift); only these variables differ. Nothing here names an endpoint, a bucket of a real
+account or a credential: boto3 finds `AWS_ENDPOINT_URL` and credentials itself, and the few
+clients that do not (pyarrow, Spark's S3A) take the endpoint from `Settings.s3_endpoint`.
+
+This module is imported by the Spark jobs on AWS Glue, so it uses the standard library only
+and stays valid Python 3.11.
+
+| variable | default | meaning |
+| --- | --- | --- |
+| `FLIGHTLAKE_STATE_DIR` | `./.flightlake` | embedded stack state: data, pid files, snapshots, jars |
+| `AWS_REGION` / `AWS_DEFAULT_REGION` | `us-east-1` | region for every AWS client |
+| `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL` | unset (real AWS) | S3 / emulator endpoint |
+| `FLIGHTLAKE_<ZONE>_BUCKET` | `flightlake-<zone>` | bucket of the zone (RAW, STAGE, ANALYTICS, REPORTS) |
+| `FLIGHTLAKE_<ZONE>_PREFIX` | empty | key prefix inside the zone's bucket |
+| `FLIGHTLAKE_GLUE_DB_<ZONE>` | `flightlake_<zone>` | Glue database (RAW, STAGE, ANALYTICS) |
+| `FLIGHTLAKE_WAREHOUSE` | `postgres` | `postgres` (psycopg) or `redshift` (Redshift Data API) |
+| `FLIGHTLAKE_WAREHOUSE_DSN` | unset | `postgresql://user:password@host:port/dbname` |
+| `FLIGHTLAKE_REDSHIFT_WORKGROUP` | unset | Redshift Serverless workgroup (warehouse `redshift`) |
+| `FLIGHTLAKE_REDSHIFT_DATABASE` | `dev` | Redshift database |
+| `FLIGHTLAKE_REDSHIFT_COPY_ROLE_ARN` | unset | IAM role Redshift assumes to COPY from S3 |
+| `FLIGHTLAKE_SPARK_MASTER` | `local[*]` | `local`, `local[N]`, `local[*]` or `spark://host:port` |
+| `FLIGHTLAKE_SPARK_DRIVER_MEMORY` | `2g` | driver memory for local Spark |
+| `FLIGHTLAKE_RUNTIME` | `local` | `local` (spark-submit) or `glue` (AWS Glue jobs, on MWAA) |
+| `FLIGHTLAKE_SPARK_SUBMIT` | `process` (`inline` in `run`) | `process`: spark-submit per job; `inline`: in the task |
+| `FLIGHTLAKE_GLUE_JOB_PREFIX` | `flightlake` | Glue job names are `<prefix>-raw-to-stage`, ... |
+| `FLIGHTLAKE_ANOMALY_METHOD` | `robust` | `robust` or `isolation_forest` |
+| `FLIGHTLAKE_WORKERS` | CPU count | processes for chart rendering |
+| `FLIGHTLAKE_YEARS` | `2009-2018` | years the DAG and `flightlake run` cover |
+| `FLIGHTLAKE_JARS_DIR` | `<state dir>/jars` | cache of the S3A jars (shared by test stacks) |
+| `FLIGHTLAKE_S3A_JARS` | the two jars in the jars dir | comma-separated jar files for S3A, instead of the cached ones |
+| `FLIGHTLAKE_TASK_RETRIES` | `2` | retries of each DAG task (transient failures only) |
+| `FLIGHTLAKE_PROJECT_DIR` | the checkout around cwd or package | where `dags/`, `spark_jobs/`, `postgres_init/` are |
+| `FLIGHTLAKE_EMULATOR_PORT` | `4566` | embedded S3/Glue emulator port (a free one if taken) |
+| `FLIGHTLAKE_POSTGRES_PORT` | `5433` | embedded Postgres port (a free one if taken) |
+| `FLIGHTLAKE_AIRFLOW_PORT` | `8080` | embedded Airflow UI port (a free one if taken) |
+| `FLIGHTLAKE_PG_BINDIR` | found on PATH, then `/usr/lib/postgresql/*/bin`, Homebrew | PostgreSQL server binaries |
+| `FLIGHTLAKE_PG_OS_USER` | `postgres` | unprivileged OS user the embedded Postgres runs as when started by root |
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flightlake.settings import values
+from flightlake.settings.values import SettingsError, parse_years, validate_dsn
+
+__all__ = [
+    "CATALOG_ZONES", "FIRST_YEAR", "LAST_YEAR", "ZONES", "Settings", "SettingsError", "Zone", "load_settings",
+    "parse_years", "validate_dsn",
+]  # fmt: skip
+
+ZONES: tuple[str, ...] = ("raw", "stage", "analytics", "reports")
+CATALOG_ZONES: tuple[str, ...] = ("raw", "stage", "analytics")
+FIRST_YEAR, LAST_YEAR = 2009, 2018  # the years the Kaggle data set covers
+
+_BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_GLUE_DB_RE = re.compile(r"^[a-z0-9_]{1,255}$")
+_SPARK_MASTER_RE = re.compile(r"^(local(\[(\*|[1-9][0-9]*)\])?|spark://[^:/\s]+:[0-9]{1,5}|yarn)$")
+_MEMORY_RE = re.compile(r"^[1-9][0-9]*[mgMG]$")
+
+
+@dataclass(frozen=True)
+class Zone:
+    """Where one zone of the lake lives: a bucket and a key prefix inside it."""
+
+    name: str
+    bucket: str
+    prefix: str
+
+    def key(self, *parts: str) -> str:
+        """Key under the zone's prefix, e.g. key('flights', 'year=2013') -> 'flights/year=2013'."""
+        joined = "/".join(p.strip("/") for p in parts if p)
+        return f"{self.prefix}/{joined}" if self.prefix else joined
+
+    def uri(self, *parts: str, scheme: str = "s3") -> str:
+        """URI of a key; Spark needs scheme `s3a` locally, Glue and boto3 use `s3`."""
+        return f"{scheme}://{self.bucket}/{self.key(*parts)}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A validated snapshot of the environment; build it with `load_settings()`."""
+
+    state_dir: Path
+    region: str
+    s3_endpoint: str | None
+    zones: Mapping[str, Zone]
+    glue_databases: Mapping[str, str]
+    warehouse: str
+    warehouse_dsn: str | None
+    redshift_workgroup: str | None
+    redshift_database: str
+    redshift_copy_role_arn: str | None
+    spark_master: str
+    spark_driver_memory: str
+    runtime: str
+    spark_submit: str | None  # None: not set, each caller's own default
+    glue_job_prefix: str
+    anomaly_method: str
+    workers: int
+    years: tuple[int, ...] = field(default=tuple(range(FIRST_YEAR, LAST_YEAR + 1)))
+    task_retries: int = 2
+    emulator_port: int = 4566
+    postgres_port: int = 5433
+    airflow_port: int = 8080
+    pg_bindir: str | None = None
+    pg_os_user: str = "postgres"
+    jars_dir: Path | None = None
+    s3a_jars: tuple[Path, ...] | None = None
+    project_dir: Path | None = None
+
+    @property
+    def s3a_jars_dir(self) -> Path:
+        return self.jars_dir or self.state_dir / "jars"
+
+    def zone(self, name: str) -> Zone:
+        return self.zones[name]
+
+    def require_warehouse_dsn(self) -> str:
+        """The DSN, or a clear error saying how to get one (it has no sensible default)."""
+        if not self.warehouse_dsn:
+            raise SettingsError(
+                "FLIGHTLAKE_WAREHOUSE_DSN is not set. Start the embedded stack with "
+                '`flightlake up` and load its variables with `eval "$(flightlake env)"`, or set '
+                "it to postgresql://user:password@host:port/dbname."
+            )
+        return self.warehouse_dsn
+
+    def glue_job_name(self, job: str) -> str:
+        """Glue job name for a Spark job script name, e.g. raw_to_stage -> flightlake-raw-to-stage."""
+        return f"{self.glue_job_prefix}-{job.replace('_', '-')}"
+
+
+def _zones(env: Mapping[str, str]) -> dict[str, Zone]:
+    zones = {}
+    for zone in ZONES:
+        var = f"FLIGHTLAKE_{zone.upper()}_BUCKET"
+        bucket = values.text(env, var, f"flightlake-{zone}") or ""
+        if not _BUCKET_RE.match(bucket) or ".." in bucket:
+            raise SettingsError(
+                f"{var}={bucket!r} is not a valid S3 bucket name (3-63 lowercase letters, digits, dots or hyphens)."
+            )
+        prefix = (values.text(env, f"FLIGHTLAKE_{zone.upper()}_PREFIX", "") or "").strip("/")
+        zones[zone] = Zone(zone, bucket, prefix)
+    return zones
+
+
+def _glue_databases(env: Mapping[str, str]) -> dict[str, str]:
+    databases = {}
+    for zone in CATALOG_ZONES:
+        var = f"FLIGHTLAKE_GLUE_DB_{zone.upper()}"
+        name = values.text(env, var, f"flightlake_{zone}") or ""
+        if not _GLUE_DB_RE.match(name):
+            raise SettingsError(f"{var}={name!r}: Glue database names are lowercase letters, digits and _.")
+        databases[zone] = name
+    return databases
+
+
+def _spark(env: Mapping[str, str]) -> tuple[str, str]:
+    master = values.text(env, "FLIGHTLAKE_SPARK_MASTER", "local[*]") or "local[*]"
+    if not _SPARK_MASTER_RE.match(master):
+        raise SettingsError(
+            f"FLIGHTLAKE_SPARK_MASTER={master!r}: expected local, local[N], local[*] or spark://host:port."
+        )
+    memory = values.text(env, "FLIGHTLAKE_SPARK_DRIVER_MEMORY", "2g") or "2g"
+    if not _MEMORY_RE.match(memory):
+        raise SettingsError(f"FLIGHTLAKE_SPARK_DRIVER_MEMORY={memory!r}: expected a size like 2g or 1536m.")
+    return master, memory
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate every setting; fails fast, naming the variable, on a bad value."""
+    env = os.environ if env is None else env
+    dsn = values.text(env, "FLIGHTLAKE_WAREHOUSE_DSN")
+    if dsn:
+        validate_dsn("FLIGHTLAKE_WAREHOUSE_DSN", dsn)
+    spark_master, driver_memory = _spark(env)
+    spark_submit = values.text(env, "FLIGHTLAKE_SPARK_SUBMIT")
+    if spark_submit is not None:
+        spark_submit = values.choice(env, "FLIGHTLAKE_SPARK_SUBMIT", "process", ("process", "inline"))
+    years_text = values.text(env, "FLIGHTLAKE_YEARS", f"{FIRST_YEAR}-{LAST_YEAR}") or ""
+    state_dir = Path(values.text(env, "FLIGHTLAKE_STATE_DIR", ".flightlake") or ".flightlake")
+    return Settings(
+        state_dir=state_dir.expanduser().absolute(),
+        region=values.text(env, "AWS_REGION") or values.text(env, "AWS_DEFAULT_REGION") or "us-east-1",
+        s3_endpoint=values.endpoint(env, ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")),
+        zones=_zones(env),
+        glue_databases=_glue_databases(env),
+        warehouse=values.choice(env, "FLIGHTLAKE_WAREHOUSE", "postgres", ("postgres", "redshift")),
+        warehouse_dsn=dsn,
+        redshift_workgroup=values.text(env, "FLIGHTLAKE_REDSHIFT_WORKGROUP"),
+        redshift_database=values.text(env, "FLIGHTLAKE_REDSHIFT_DATABASE", "dev") or "dev",
+        redshift_copy_role_arn=values.text(env, "FLIGHTLAKE_REDSHIFT_COPY_ROLE_ARN"),
+        spark_master=spark_master,
+        spark_driver_memory=driver_memory,
+        runtime=values.choice(env, "FLIGHTLAKE_RUNTIME", "local", ("local", "glue")),
+        spark_submit=spark_submit,
+        glue_job_prefix=values.text(env, "FLIGHTLAKE_GLUE_JOB_PREFIX", "flightlake") or "flightlake",
+        anomaly_method=values.choice(env, "FLIGHTLAKE_ANOMALY_METHOD", "robust", ("robust", "isolation_forest")),
+        workers=values.whole_number(env, "FLIGHTLAKE_WORKERS", os.cpu_count() or 1, 1, "processes"),
+        years=parse_years(years_text, "FLIGHTLAKE_YEARS"),
+        task_retries=values.whole_number(env, "FLIGHTLAKE_TASK_RETRIES", 2, 0, "retries"),
+        emulator_port=values.port(env, "FLIGHTLAKE_EMULATOR_PORT", 4566),
+        postgres_port=values.port(env, "FLIGHTLAKE_POSTGRES_PORT", 5433),
+        airflow_port=values.port(env, "FLIGHTLAKE_AIRFLOW_PORT", 8080),
+        pg_bindir=values.text(env, "FLIGHTLAKE_PG_BINDIR"),
+        pg_os_user=values.text(env, "FLIGHTLAKE_PG_OS_USER", "postgres") or "postgres",
+        jars_dir=values.path(env, "FLIGHTLAKE_JARS_DIR"),
+        s3a_jars=values.paths(env, "FLIGHTLAKE_S3A_JARS"),
+        project_dir=values.path(env, "FLIGHTLAKE_PROJECT_DIR"),
+    )

@@ -1,0 +1,149 @@
+"""The DAG through Airflow on the embedded stack: two years end to end, a re-run, a failure,
+and the dashboard in a real headless browser."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from flightlake.lake import catalog
+from flightlake.lake.aws import list_keys
+from flightlake.lake.manifests import read_manifest
+from flightlake.lake.tables import (
+    AIRPORT_DAILY,
+    AIRPORT_DAILY_ANOMALIES,
+    RAW_FLIGHTS,
+    STAGE_FLIGHTS,
+    chart_index_key,
+    dashboard_key,
+    raw_object_key,
+)
+from flightlake.local.harness.airflow_env import airflow_home
+from flightlake.local.harness.main_job import backfill, run
+from flightlake.warehouse import connect
+from tests.pipeline.test_dag import DAG_TASKS
+
+pytestmark = [pytest.mark.integration, pytest.mark.airflow]
+YEARS = (2012, 2013)
+ROWS = 100_000
+
+
+@pytest.fixture(scope="module")
+def first_run(settings):
+    lines: list[str] = []
+    summary = run(settings, YEARS, rows_per_year=ROWS, seed=3, echo=lines.append)
+    return summary, lines
+
+
+def warehouse_counts(settings) -> dict[int, tuple[int, int]]:
+    frame = connect(settings).query(
+        "SELECT year, COUNT(*) AS n, COUNT(DISTINCT flight_date || origin_airport) AS distinct_days "
+        "FROM dw.airport_daily_delays GROUP BY year ORDER BY year",
+    )
+    return {int(r.year): (int(r.n), int(r.distinct_days)) for r in frame.itertuples()}
+
+
+def airflow_runs(settings) -> list[tuple[str, str]]:
+    with sqlite3.connect(airflow_home(settings) / "airflow.db") as db:
+        return db.execute(
+            "SELECT substr(logical_date, 1, 4), state FROM dag_run WHERE dag_id = 'flights_etl' ORDER BY id"
+        ).fetchall()
+
+
+def test_two_years_run_through_airflow_and_every_zone_holds_them(first_run, settings, s3, glue):
+    summary, lines = first_run
+    assert [(o.year, o.state) for o in summary.outcomes] == [(2012, "success"), (2013, "success")], lines[-20:]
+    assert summary.task_order == DAG_TASKS  # the harness learns the order from the DAG itself
+    task_lines = [line.split() for line in lines if line.startswith("2012 ") and line.endswith(" s")]
+    shown = [words[1] for words in task_lines if words[2] == "success" and words[1] != "run"]
+    assert shown == DAG_TASKS  # one line per task, from the listener, in run order
+    assert airflow_runs(settings) == [("2012", "success"), ("2013", "success")]
+    for outcome in summary.outcomes:
+        assert {task: info["state"] for task, info in outcome.tasks.items()} == dict.fromkeys(DAG_TASKS, "success")
+        figures = outcome.figures
+        assert figures["raw_rows"] == ROWS == figures["stage_rows"] + figures["rejects"]
+        assert figures["warehouse_rows"] == figures["anomaly_rows"] > 10_000
+        assert figures["charts"] == figures["airports"] > 300
+        year = outcome.year
+        assert read_manifest(settings, STAGE_FLIGHTS, year)["rows_out"] == ROWS
+        assert read_manifest(settings, AIRPORT_DAILY, year)["rows_out"] == figures["airport_days"]
+        assert read_manifest(settings, AIRPORT_DAILY_ANOMALIES, year)["anomalies"] == figures["anomalies"]
+        reports = settings.zone("reports").bucket
+        index = json.loads(
+            s3.get_object(Bucket=reports, Key=chart_index_key(settings, year, "index.json"))["Body"].read()
+        )
+        charts = [o["Key"] for o in list_keys(s3, reports, f"charts/year={year}/") if o["Key"].endswith("daily.png")]
+        assert len(charts) == len(index["charts"]) == figures["charts"]
+        assert f"charts/year={year}/airport=ATL/daily.png" in charts
+        assert (
+            s3.head_object(Bucket=RAW_FLIGHTS.bucket(settings), Key=raw_object_key(settings, year))["ContentLength"] > 0
+        )
+    for table in (RAW_FLIGHTS, STAGE_FLIGHTS, AIRPORT_DAILY, AIRPORT_DAILY_ANOMALIES):
+        assert set(YEARS) <= set(catalog.partition_years(table, settings)), table.name
+    assert s3.head_object(Bucket=settings.zone("reports").bucket, Key=dashboard_key(settings))["ContentLength"] > 10_000
+    counts = warehouse_counts(settings)
+    assert {y: counts[y] for y in YEARS} == {o.year: (o.figures["warehouse_rows"],) * 2 for o in summary.outcomes}
+    assert any("2013  report" in line and "success" in line for line in lines)
+    assert summary.dashboard is not None and summary.dashboard.exists()
+
+
+def test_running_a_year_again_duplicates_nothing(first_run, settings):
+    before = warehouse_counts(settings)
+    runs_before = connect(settings).query("SELECT COUNT(*) AS n FROM dw.pipeline_runs WHERE year = 2013").iloc[0]["n"]
+    summary = backfill(settings, (2013,), echo=lambda line: None)
+    assert [o.state for o in summary.outcomes] == ["success"]
+    assert warehouse_counts(settings) == before
+    runs_after = connect(settings).query("SELECT COUNT(*) AS n FROM dw.pipeline_runs WHERE year = 2013").iloc[0]["n"]
+    assert runs_after == runs_before + 1
+    assert summary.outcomes[0].figures["warehouse_rows"] == before[2013][0]
+
+
+def test_a_corrupt_raw_file_fails_its_year_naming_the_file_and_later_years_still_run(first_run, settings, s3):
+    bucket, key = RAW_FLIGHTS.bucket(settings), raw_object_key(settings, 2012)
+    original = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    s3.put_object(Bucket=bucket, Key=key, Body=b"\x00\x01 this is not a CSV\n")
+    try:
+        summary = backfill(settings, YEARS, keep_going=True, echo=lambda line: None)
+    finally:
+        s3.put_object(Bucket=bucket, Key=key, Body=original)
+    failed, later = summary.outcomes
+    assert (failed.year, failed.state) == (2012, "failed") and (later.year, later.state) == (2013, "success")
+    assert failed.error.startswith("check_raw: ")
+    assert f"s3://{bucket}/{key}" in failed.error and "header" in failed.error and "Fix:" in failed.error
+    assert failed.tasks["check_raw"]["state"] == "failed" and failed.tasks["raw_to_stage"]["state"] == "upstream_failed"
+
+
+def chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        pytest.skip("Chromium is not installed (apt-get install chromium; .ci/run installs it)")
+    return path
+
+
+@pytest.mark.browser
+def test_dashboard_renders_the_anomaly_table_in_a_headless_browser(first_run, tmp_path):
+    summary, _ = first_run
+    flags = [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000",
+    ]  # fmt: skip
+    url = summary.dashboard.as_uri()
+    dom = subprocess.run(
+        [chromium(), *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120, check=True
+    ).stdout
+    body = dom.split('<table id="anomaly-table">', 1)[1].split("</table>", 1)[0]
+    rendered_rows = body.count("<tr data-airport=")
+    expected = sum(o.figures["anomalies"] for o in summary.outcomes if o.year == 2013)
+    assert rendered_rows == expected > 0
+    assert "anomalous days" in dom and 'class="active"' in dom
+    screenshot = Path(summary.dashboard).with_name("screenshot.png")
+    subprocess.run(
+        [chromium(), *flags, "--window-size=1400,1800", f"--screenshot={screenshot}", url],
+        capture_output=True, timeout=120, check=True,
+    )  # fmt: skip
+    assert screenshot.stat().st_size > 20_000
