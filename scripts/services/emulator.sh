@@ -1,7 +1,7 @@
 #!/bin/sh
 # The S3 + Glue Data Catalog emulator: moto's server with a snapshot that outlives it.
 # Entry point of the `emulator` service of docker-compose.yml; it runs the very module the
-# embedded stack (`flightlake up`) runs, flightlake.local.stack.emulator_server.
+# embedded stack (`flightlake up`) runs, flightlake.local.emulator.server.
 #
 #   emulator.sh [serve]     start in the foreground (SIGTERM saves the snapshot, then exits)
 #   emulator.sh healthcheck exit 0 once the snapshot is restored and the server answers
@@ -25,7 +25,7 @@ case "${1:-serve}" in
     # Large objects stay in memory below 8 MiB instead of spilling to temp files.
     : "${MOTO_S3_DEFAULT_KEY_BUFFER_SIZE:=8388608}"
     export MOTO_S3_DEFAULT_KEY_BUFFER_SIZE
-    exec "$python" -m flightlake.local.stack.emulator_server --host "$host" --port "$port" \
+    exec "$python" -m flightlake.local.emulator.server --host "$host" --port "$port" \
       --snapshot-dir "$snapshot_dir" --state-dir "$state_dir" ;;
   healthcheck)
     test -f "$state_dir/ready" || { echo "emulator: snapshot not restored yet" >&2; exit 1; }

@@ -27,13 +27,14 @@ from pathlib import Path
 from typing import Any
 
 from flightlake.errors import FlightlakeError
+from flightlake.local.emulator.server import READY_FILE
 from flightlake.local.stack import postgres, processes
-from flightlake.local.stack.emulator_server import READY_FILE
 from flightlake.local.stack.jars import ensure_jars
 from flightlake.settings import Settings, load_settings
 from flightlake.settings.checkout import services_dir
 
 Echo = Callable[[str], None]
+EMULATOR_MODULE = "flightlake.local.emulator.server"  # also what /proc/<pid>/cmdline shows
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,12 @@ class Stack:
         # The emulator container's entry point, run natively: one launcher for both.
         argv = ["sh", str(services_dir(self.settings) / "emulator.sh"), "serve"]
         tracked = processes.spawn(
-            "emulator", argv, self.emulator_dir / "emulator.log", self.pid_files, env=env, marker="emulator_server"
+            "emulator",
+            argv,
+            self.emulator_dir / "emulator.log",
+            self.pid_files,
+            env=env,
+            marker="flightlake.local.emulator.server",
         )
         timeout = 60 + snapshot_size / (40 * 1024 * 1024)  # restoring a big lake takes a while
         try:

@@ -1,7 +1,7 @@
-"""The S3 + Glue Data Catalog emulator: moto's server, with a snapshot that outlives it.
+"""The emulator process: moto's server wrapped in flightlake's layers (`app`), on one port.
 
-Run as `python -m flightlake.local.stack.emulator_server --port 4566 --snapshot-dir DIR`. It starts
-moto's server, loads the snapshot (if any) before it declares itself ready, and saves the lake
+Run as `python -m flightlake.local.emulator.server --port 4566 --snapshot-dir DIR`. It serves
+the application, loads the snapshot (if any) before it declares itself ready, and saves the lake
 and catalog back to DIR on SIGTERM or SIGINT before it exits. The embedded stack and the
 `emulator` service of docker-compose.yml both start it this way.
 """
@@ -14,17 +14,31 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from flightlake.local.emulator.app import EmulatorContext, build_app
+
+if TYPE_CHECKING:
+    from werkzeug.serving import BaseWSGIServer
 
 READY_FILE = "ready"
 
 
 def _snapshot(action: str, endpoint: str, snapshot_dir: Path) -> dict[str, int]:
-    """Run a snapshot save or restore in a child process (see flightlake.local.stack.snapshot.main);
+    """Run a snapshot save or restore in a child process (see flightlake.local.emulator.snapshot.main);
     its messages pass through, its last line is the counts."""
     import json
     import subprocess
 
-    argv = [sys.executable, "-m", "flightlake.local.stack.snapshot", action, str(snapshot_dir), "--endpoint", endpoint]
+    argv = [
+        sys.executable,
+        "-m",
+        "flightlake.local.emulator.snapshot",
+        action,
+        str(snapshot_dir),
+        "--endpoint",
+        endpoint,
+    ]
     done = subprocess.run(argv, stdout=subprocess.PIPE, text=True)
     lines = done.stdout.strip().splitlines()
     for line in lines[:-1]:
@@ -34,17 +48,24 @@ def _snapshot(action: str, endpoint: str, snapshot_dir: Path) -> dict[str, int]:
     return json.loads(lines[-1])
 
 
-def serve(host: str, port: int, snapshot_dir: Path, state_dir: Path) -> int:
-    from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+def start_server(host: str, port: int, context: EmulatorContext) -> BaseWSGIServer:
+    """The application on a threaded HTTP server, serving from a thread of its own."""
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+    from werkzeug.serving import make_server
 
+    server = make_server(host, port, build_app(context), threaded=True, request_handler=MotoRequestHandler)
+    threading.Thread(target=server.serve_forever, name="emulator-http", daemon=True).start()
+    return server
+
+
+def serve(host: str, port: int, snapshot_dir: Path, state_dir: Path) -> int:
     stop_requested = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop_requested.set())
 
-    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
-    server.start()
     local = "127.0.0.1" if host in ("0.0.0.0", "") else host
     endpoint = f"http://{local}:{port}"
+    server = start_server(host, port, EmulatorContext(state_dir=state_dir, endpoint=endpoint))
     started = time.monotonic()
     restored = _snapshot("restore", endpoint, snapshot_dir) if (snapshot_dir / "s3.json").exists() else {}
     print(
@@ -64,7 +85,7 @@ def serve(host: str, port: int, snapshot_dir: Path, state_dir: Path) -> int:
         f"({saved['downloaded']} downloaded) in {time.monotonic() - started:.1f} s",
         flush=True,
     )
-    server.stop()
+    server.shutdown()
     return 0
 
 

@@ -230,7 +230,7 @@ def clients(endpoint: str) -> tuple[Any, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m flightlake.local.stack.snapshot save|restore --endpoint URL DIR`.
+    """`python -m flightlake.local.emulator.snapshot save|restore --endpoint URL DIR`.
 
     The emulator runs its snapshot in this separate process so that client and server do not
     share one GIL; with one GET per object and a few threads, saving 3,700 objects went from

@@ -1,0 +1,37 @@
+"""The emulator's WSGI application: moto's server with flightlake's layers around it.
+
+A layer is `layer(inner_app, context) -> app`: a WSGI middleware that answers the requests of the
+one AWS API (or concern) it owns and passes every other request on, unchanged, to the app inside
+it. `LAYERS` lists them innermost first; moto is the core. Adding a stand-in is one module and
+one line here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from flightlake.local.emulator.wsgi import WSGIApp
+
+
+@dataclass(frozen=True)
+class EmulatorContext:
+    """What a layer may need to know about the emulator it runs in."""
+
+    state_dir: Path  # the emulator's own directory (state it keeps, logs of what it runs)
+    endpoint: str  # how clients (and the layers themselves) reach it, e.g. http://127.0.0.1:4566
+
+
+Layer = Callable[[WSGIApp, EmulatorContext], WSGIApp]
+LAYERS: tuple[Layer, ...] = ()
+
+
+def build_app(context: EmulatorContext) -> WSGIApp:
+    """moto's own application, wrapped in every layer."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    app: WSGIApp = DomainDispatcherApplication(create_backend_app)
+    for layer in LAYERS:
+        app = layer(app, context)
+    return app
