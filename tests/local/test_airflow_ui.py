@@ -29,7 +29,7 @@ def test_airflow_ui_starts_healthy_on_loopback_and_stops_by_pid(monkeypatch):
     lines: list[str] = []
     try:
         stack.up(echo=lines.append, airflow_ui=True)
-        url = stack.read_state()["airflow"]["url"]
+        url = stack.state.read()["airflow"]["url"]
         assert url.startswith("http://127.0.0.1:")
         with urllib.request.urlopen(f"{url}/api/v2/monitor/health", timeout=10) as response:
             health = json.loads(response.read())

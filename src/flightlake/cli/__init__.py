@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from flightlake.cli.registry import COMMANDS
 from flightlake.errors import FlightlakeError
+from flightlake.local.harness.child import Interrupted
 from flightlake.settings import SettingsError, load_settings
 
 
@@ -45,3 +46,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("flightlake: interrupted", file=sys.stderr)
         return 130
+    except Interrupted as error:  # `flightlake run` told to stop: its worker and JVM are stopped too
+        print(f"flightlake: {error}", file=sys.stderr)
+        return 128 + error.signum

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from flightlake.local.emulator.durable_lake import DurableLake
+from flightlake.local.emulator.lake_store import LakeStore
 from flightlake.local.emulator.wsgi import WSGIApp
 
 
@@ -21,10 +23,15 @@ class EmulatorContext:
 
     state_dir: Path  # the emulator's own directory (state it keeps, logs of what it runs)
     endpoint: str  # how clients (and the layers themselves) reach it, e.g. http://127.0.0.1:4566
+    store: LakeStore  # S3 and the Glue Data Catalog, durable (restored before the server starts)
+
+
+def durable_lake(app: WSGIApp, context: EmulatorContext) -> WSGIApp:
+    return DurableLake(app, context.store)
 
 
 Layer = Callable[[WSGIApp, EmulatorContext], WSGIApp]
-LAYERS: tuple[Layer, ...] = ()
+LAYERS: tuple[Layer, ...] = (durable_lake,)
 
 
 def build_app(context: EmulatorContext) -> WSGIApp:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -21,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from flightlake.errors import FlightlakeError
-from flightlake.local.harness.airflow_env import airflow_environment, ensure_migrated
+from flightlake.local.harness import child
+from flightlake.local.stack.airflow_env import airflow_environment, ensure_migrated
 from flightlake.settings import Settings
 
 DEFAULT_ROWS_PER_YEAR = 200_000
@@ -151,14 +151,12 @@ def run_dag(
     env = airflow_environment(settings, {"FLIGHTLAKE_SPARK_SUBMIT": settings.spark_submit or "inline"})
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            argv, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, pass_fds=(write_fd,)
-        )
+        process = child.start(argv, env, log, pass_fds=(write_fd,))
         os.close(write_fd)  # the child holds the only writer: EOF when it exits
-        with os.fdopen(read_fd) as events:
+        with child.stopped_on_signals(process), os.fdopen(read_fd) as events:
             for line in events:
                 relay.apply(json.loads(line))
-        process.wait()
+            process.wait()
     return [relay.outcomes[y] for y in years], relay.task_order
 
 
@@ -166,7 +164,8 @@ def _execute(
     settings: Settings, years: tuple[int, ...], keep_going: bool, echo: Echo, data: Callable[[Settings], None]
 ) -> RunSummary:
     from flightlake.local.harness.reports_mirror import mirror_reports
-    from flightlake.local.stack.manager import Stack, activate, redact
+    from flightlake.local.stack.manager import Stack, activate
+    from flightlake.local.stack.service import redact
 
     started = time.monotonic()
     stack = Stack(settings)
@@ -178,6 +177,7 @@ def _execute(
     log_path = settings.state_dir / "logs" / f"run-{datetime.now().strftime('%Y%m%d-%H%M%S')}.log"
     echo(f"airflow    running flights_etl for {', '.join(map(str, years))} (full log: {log_path})")
     outcomes, task_order = run_dag(settings, years, keep_going, log_path, echo)
+    _hint_restart(stack, outcomes)
     dashboard = None
     if any(o.state == "success" for o in outcomes):
         dashboard = mirror_reports(settings, settings.state_dir / "reports")
@@ -190,6 +190,22 @@ def _execute(
         reports_uri=f"s3://{settings.zone('reports').bucket}/",
         warehouse=redact(settings.warehouse_dsn or ""),
     )
+
+
+def _hint_restart(stack: Any, outcomes: list[YearOutcome]) -> None:
+    """A year that failed while a service of the stack was down says how to get it back: the
+    pipeline cannot know it ran on the embedded stack, the harness can."""
+    failed = [o for o in outcomes if o.state not in ("success", "not run")]
+    down = stack.down_services() if failed else []
+    if not down:
+        return
+    years = ",".join(str(o.year) for o in failed)
+    hint = (
+        f" [{' and '.join(down)} of the embedded stack stopped: run `flightlake up` (it comes back on the same "
+        f"ports), then `flightlake backfill --years {years}`]"
+    )
+    for outcome in failed:
+        outcome.error = (outcome.error or "failed") + hint
 
 
 def run(
