@@ -14,8 +14,14 @@ from typing import Any
 
 from flightlake.lake.aws import client, object_exists
 from flightlake.lake.manifests import read_manifest
-from flightlake.lake.tables import AIRPORT_DAILY, AIRPORT_DAILY_ANOMALIES, RAW_FLIGHTS, STAGE_FLIGHTS, Table
-from flightlake.lake.tables import raw_object_key
+from flightlake.lake.tables import (
+    AIRPORT_DAILY,
+    AIRPORT_DAILY_ANOMALIES,
+    RAW_FLIGHTS,
+    STAGE_FLIGHTS,
+    Table,
+    raw_object_key,
+)
 from flightlake.settings import Settings
 
 DERIVED: tuple[Table, ...] = (STAGE_FLIGHTS, AIRPORT_DAILY, AIRPORT_DAILY_ANOMALIES)

@@ -178,6 +178,7 @@ def _execute(
     echo(f"airflow    running flights_etl for {', '.join(map(str, years))} (full log: {log_path})")
     outcomes, task_order = run_dag(settings, years, keep_going, log_path, echo)
     _hint_restart(stack, outcomes)
+    _name_stale(settings, outcomes)
     dashboard = None
     if any(o.state == "success" for o in outcomes):
         dashboard = mirror_reports(settings, settings.state_dir / "reports")
@@ -190,6 +191,19 @@ def _execute(
         reports_uri=f"s3://{settings.zone('reports').bucket}/",
         warehouse=redact(settings.warehouse_dsn or ""),
     )
+
+
+def _name_stale(settings: Settings, outcomes: list[YearOutcome]) -> None:
+    """A failed year says which of its tables still hold data of an earlier raw file."""
+    from flightlake.lake.provenance import stale_tables
+
+    for outcome in outcomes:
+        if outcome.state in ("success", "not run"):
+            continue
+        stale = stale_tables(settings, outcome.year)
+        if stale:
+            note = f" [{', '.join(stale)} for {outcome.year} still hold data of an earlier raw file]"
+            outcome.error = (outcome.error or "failed") + note
 
 
 def _hint_restart(stack: Any, outcomes: list[YearOutcome]) -> None:

@@ -8,9 +8,10 @@ ran here takes the preferred port of the settings, or a free one when that is ta
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
-from flightlake.local.stack.processes import free_port, port_is_free
+from flightlake.local.stack.processes import free_port, port_accepts
 from flightlake.local.stack.service import StackError
 
 
@@ -18,13 +19,28 @@ def service_port(name: str, remembered: int | None, preferred: int) -> int:
     """The port `name` must listen on; a StackError naming the holder when it is taken."""
     if not remembered:
         return free_port(preferred)
-    if port_is_free(remembered):
+    if not _listener_stays(remembered):
+        # Nobody listens there. Connections of the service's last life may still linger in
+        # TIME_WAIT, which a plain bind() test counts as "in use"; the services bind with
+        # SO_REUSEADDR and take the port back regardless. (Nor is a connect() test sound: on
+        # loopback, a client may be given the very port it dials, and connect to itself.)
         return remembered
     raise StackError(
         f"{name} cannot come back on port {remembered}, the port it had: {describe_owner(remembered)} holds it. "
         f"Stop that process and run `flightlake up` again; or run `flightlake down --new-ports` and then "
         f"`flightlake up` to start on free ports (then re-read them with `flightlake env`)."
     )
+
+
+def _listener_stays(port: int, grace_s: float = 5.0) -> bool:
+    """True when something listens on the port and keeps listening: a process that is still
+    exiting (killed a moment ago) lets go of its socket within a second or two."""
+    deadline = time.monotonic() + grace_s
+    while has_listener(port):
+        if time.monotonic() > deadline:
+            return True
+        time.sleep(0.2)
+    return False
 
 
 def describe_owner(port: int) -> str:
@@ -38,8 +54,10 @@ def describe_owner(port: int) -> str:
     return f"process {pid} ({command[:120]})"
 
 
-def listening_pid(port: int) -> int | None:
-    """The process listening on 127.0.0.1/0.0.0.0:port, from /proc (Linux); None elsewhere."""
+def _listening_sockets(port: int) -> set[str] | None:
+    """The inodes of sockets listening on the port, from /proc (Linux); None without /proc."""
+    if not Path("/proc/net/tcp").exists():
+        return None
     inodes = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
@@ -51,6 +69,17 @@ def listening_pid(port: int) -> int | None:
             local, state, inode = fields[1], fields[3], fields[9]
             if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
                 inodes.add(f"socket:[{inode}]")
+    return inodes
+
+
+def has_listener(port: int) -> bool:
+    inodes = _listening_sockets(port)
+    return port_accepts(port) if inodes is None else bool(inodes)
+
+
+def listening_pid(port: int) -> int | None:
+    """The process listening on the port, from /proc (Linux); None when unknown."""
+    inodes = _listening_sockets(port)
     if not inodes:
         return None
     for entry in Path("/proc").iterdir():

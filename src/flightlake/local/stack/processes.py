@@ -267,16 +267,17 @@ def kill_all(pids: list[int], timeout: float = 10.0) -> list[int]:
         except (ProcessLookupError, PermissionError):
             continue
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and any(_pid_alive(pid) for pid in alive):
+    while time.monotonic() < deadline and any(pid_alive(pid) for pid in alive):
         time.sleep(0.1)
     for pid in alive:
-        if _pid_alive(pid):
+        if pid_alive(pid):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
     return alive
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """True until the process has exited (a zombie counts as gone: it holds nothing any more)."""
     try:
         os.waitpid(pid, os.WNOHANG)
     except ChildProcessError:
