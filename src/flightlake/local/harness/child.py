@@ -3,8 +3,8 @@
 The child runs every task in-process, so its process group holds the Spark JVM and the chart
 workers too. It is started in a group of its own; when `flightlake run` is interrupted (Ctrl-C,
 SIGTERM, its terminal closing) the whole group is stopped, and when `flightlake run` dies
-without a word (SIGKILL) the kernel tells the child (parent-death signal), which takes its group
-down with it. Before this, a killed run left the worker and the JVM finishing the year and
+without a word (SIGKILL) the kernel tells the child (parent-death signal, Linux), which takes its
+group down with it. Before this, a killed run left the worker and the JVM finishing the year and
 writing to the warehouse.
 """
 
@@ -21,6 +21,9 @@ from typing import IO, Any
 _PR_SET_PDEATHSIG = 1
 STOP_GRACE_S = 10
 _FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+# The signal that tells the child to take its group down: a real-time one, because Airflow's task
+# runner installs its own SIGTERM handler inside the child, where our tasks run.
+STOP_SIGNAL = getattr(signal, "SIGRTMIN", signal.SIGTERM) + (3 if hasattr(signal, "SIGRTMIN") else 0)
 
 
 class Interrupted(Exception):
@@ -33,7 +36,7 @@ class Interrupted(Exception):
 
 def _die_with_parent() -> None:  # runs in the child, between fork and exec
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, STOP_SIGNAL)
 
 
 def start(argv: Sequence[str], env: dict[str, str], log: IO[Any], pass_fds: tuple[int, ...]) -> subprocess.Popen:
@@ -44,9 +47,9 @@ def start(argv: Sequence[str], env: dict[str, str], log: IO[Any], pass_fds: tupl
 
 
 def stop_group(process: subprocess.Popen) -> None:
-    """SIGTERM to the child's group (the child then SIGKILLs the group), SIGKILL if it lingers."""
+    """STOP_SIGNAL to the child (it then SIGKILLs its group), SIGKILL to the group if it lingers."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGTERM)
+        os.kill(process.pid, STOP_SIGNAL)
     try:
         process.wait(timeout=STOP_GRACE_S)
     except subprocess.TimeoutExpired:
@@ -71,7 +74,7 @@ def stopped_on_signals(process: subprocess.Popen) -> Iterator[None]:
             signal.signal(sig, handler)
 
 
-def take_group_down_on_sigterm() -> None:
-    """In the child: on SIGTERM (from `flightlake run`, or the kernel when it died), kill the
-    whole group at once, this process, the JVM and the chart workers included."""
-    signal.signal(signal.SIGTERM, lambda signum, frame: os.killpg(os.getpgrp(), signal.SIGKILL))
+def take_group_down_on_stop_signal() -> None:
+    """In the child: on STOP_SIGNAL (from `flightlake run`, or from the kernel when it died), kill
+    the whole group at once, this process, the JVM and the chart workers included."""
+    signal.signal(STOP_SIGNAL, lambda signum, frame: os.killpg(os.getpgrp(), signal.SIGKILL))
