@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -22,7 +23,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.airflow]
 def listeners() -> set[tuple[str, int]]:
     """(address, port) of every listening IPv4 TCP socket, from /proc/net/tcp."""
     found = set()
-    for line in open("/proc/net/tcp").read().splitlines()[1:]:
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         local, state = line.split()[1], line.split()[3]
         if state == "0A":
             address, port = local.split(":")

@@ -38,14 +38,7 @@ def kill_emulator(handle: PrivateStack) -> int:
 
 def emulator_pids(handle: PrivateStack) -> list[int]:
     marker = str(handle.settings.state_dir / "emulator" / "store")
-    return [pid for pid in processes.strays(handle.settings.state_dir) if marker in _cmdline(pid)]
-
-
-def _cmdline(pid: int) -> str:
-    try:
-        return open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode()
-    except OSError:
-        return ""
+    return [pid for pid in processes.strays(handle.settings.state_dir) if marker in (processes.command_line(pid) or "")]
 
 
 def test_acknowledged_writes_survive_kill_9(lake, monkeypatch):

@@ -80,7 +80,9 @@ def test_two_ups_at_once_start_one_emulator_and_both_succeed():
         assert not any("Traceback" in r.stderr for r in results)
         assert any("waiting for it" in r.stdout for r in results)
         store = str(lake.settings.state_dir / "emulator" / "store")
-        emulators = [pid for pid in processes.strays(lake.settings.state_dir) if store in _cmdline(pid)]
+        emulators = [
+            pid for pid in processes.strays(lake.settings.state_dir) if store in (processes.command_line(pid) or "")
+        ]
         assert len(emulators) == 1
 
 
@@ -105,10 +107,3 @@ def _ports(lake) -> dict[str, int]:
         "FLIGHTLAKE_EMULATOR_PORT": state["emulator"]["port"],
         "FLIGHTLAKE_POSTGRES_PORT": state["postgres"]["port"],
     }
-
-
-def _cmdline(pid: int) -> str:
-    try:
-        return open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode()
-    except OSError:
-        return ""

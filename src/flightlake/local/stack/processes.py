@@ -65,7 +65,7 @@ def wait_until(check: Callable[[], bool], timeout: float, what: str, interval: f
     raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
-def _cmdline(pid: int) -> str | None:
+def command_line(pid: int) -> str | None:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
@@ -78,7 +78,7 @@ def _cmdline(pid: int) -> str | None:
 
 
 def is_running(tracked: Tracked) -> bool:
-    cmdline = _cmdline(tracked.pid)
+    cmdline = command_line(tracked.pid)
     if cmdline is None or tracked.marker not in cmdline:
         return False
     try:
