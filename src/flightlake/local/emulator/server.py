@@ -45,7 +45,7 @@ def start_server(host: str, port: int, context: EmulatorContext) -> BaseWSGIServ
     return server
 
 
-def import_legacy_snapshot(state_dir: Path, endpoint: str, restored: Restored) -> None:
+def import_legacy_snapshot(state_dir: Path, endpoint: str, store: LakeStore, restored: Restored) -> None:
     """A lake saved by an earlier version (a snapshot written on `down`): load it once through the
     API, which records it in the store, then keep the old folder aside."""
     snapshot = state_dir / LEGACY_SNAPSHOT
@@ -56,6 +56,7 @@ def import_legacy_snapshot(state_dir: Path, endpoint: str, restored: Restored) -
     counts = restore(*clients(endpoint), snapshot)
     snapshot.rename(snapshot.with_name(f"{LEGACY_SNAPSHOT}.imported-{int(time.time())}"))
     restored.objects, restored.tables, restored.partitions = counts["objects"], counts["tables"], counts["partitions"]
+    restored.buckets, restored.acknowledged_writes = counts["buckets"], store.journal.acknowledged_writes()
     print(f"emulator: imported the snapshot of an earlier version ({counts['objects']} objects)", flush=True)
 
 
@@ -69,7 +70,7 @@ def serve(host: str, port: int, store_dir: Path, state_dir: Path) -> int:
     local = "127.0.0.1" if host in ("0.0.0.0", "") else host
     endpoint = f"http://{local}:{port}"
     server = start_server(host, port, EmulatorContext(state_dir=state_dir, endpoint=endpoint, store=store))
-    import_legacy_snapshot(state_dir, endpoint, restored)
+    import_legacy_snapshot(state_dir, endpoint, store, restored)
     for problem in restored.problems:
         print(f"emulator WARNING: {problem}", flush=True)
     print(
