@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 
 from flightlake.cli import main
+from flightlake.local.harness.main_job import backfill
+from flightlake.settings import SettingsError, load_settings
 
 
 @pytest.fixture
@@ -72,3 +74,9 @@ def test_years_outside_the_data_in_the_environment_are_a_configuration_error(sta
     assert "FLIGHTLAKE_YEARS: 2019 is outside 2009-2018" in capsys.readouterr().err
     assert not state_dir.exists()
 
+
+def test_the_runner_refuses_a_year_outside_the_dag_before_starting_anything(state_dir):
+    settings = load_settings({"FLIGHTLAKE_STATE_DIR": str(state_dir), "FLIGHTLAKE_YEARS": "2012-2014"})
+    with pytest.raises(SettingsError, match="2009 is outside 2012-2014"):
+        backfill(settings, (2009, 2013), echo=lambda line: None)
+    assert not state_dir.exists()
