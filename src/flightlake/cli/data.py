@@ -10,11 +10,17 @@ from flightlake.settings import Settings
 
 
 def _ingest_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", type=Path, help="YYYY.csv files, the Kaggle zip, or directories of them")
+    parser.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        help="year files (YYYY.csv, flights_2013.csv, .csv.gz, .csv.bz2), the Kaggle zip, or folders of them",
+    )
 
 
 @command("ingest", "check year files against the raw contract and upload them to the raw zone", _ingest_arguments)
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from rich.markup import escape
     from rich.table import Table
 
     from flightlake.lake.ingest import ingest
@@ -27,18 +33,18 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     out = console()
     table = Table("file", "year", "rows", "result", "notes")
     for result in results:
-        colour = {"uploaded": "green", "unchanged": "cyan", "refused": "red"}[result.status]
+        colour = {"uploaded": "green", "unchanged": "cyan", "refused": "red", "skipped": "yellow"}[result.status]
         table.add_row(
-            result.name,
+            escape(result.name),  # names and messages quote the user's files: never read as markup
             str(result.year or "-"),
             f"{result.rows:,}" if result.rows else "-",
             f"[{colour}]{result.status}[/]",
-            "; ".join(result.notes),
+            escape("; ".join(result.notes)),
         )
     out.print(table)
     for result in results:
         if result.error:
-            out.print(f"[red]refused[/] {result.error}")
-    counts = {s: sum(r.status == s for r in results) for s in ("uploaded", "unchanged", "refused")}
+            out.print(f"[red]refused[/] {escape(result.error)}")
+    counts = {s: sum(r.status == s for r in results) for s in ("uploaded", "unchanged", "refused", "skipped")}
     out.print(", ".join(f"{n} {s}" for s, n in counts.items()))
-    return 1 if counts["refused"] else 0
+    return 1 if counts["refused"] else 0  # a skipped folder entry is reported, not an error

@@ -49,16 +49,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flightlake.settings import values
-from flightlake.settings.values import SettingsError, parse_years, validate_dsn
+from flightlake.settings.values import FIRST_YEAR, LAST_YEAR, SettingsError, check_years, parse_years, validate_dsn
 
 __all__ = [
-    "CATALOG_ZONES", "FIRST_YEAR", "LAST_YEAR", "ZONES", "Settings", "SettingsError", "Zone", "load_settings",
-    "parse_years", "validate_dsn",
+    "CATALOG_ZONES", "FIRST_YEAR", "LAST_YEAR", "ZONES", "Settings", "SettingsError", "Zone", "check_years",
+    "load_settings", "parse_years", "validate_dsn",
 ]  # fmt: skip
 
 ZONES: tuple[str, ...] = ("raw", "stage", "analytics", "reports")
 CATALOG_ZONES: tuple[str, ...] = ("raw", "stage", "analytics")
-FIRST_YEAR, LAST_YEAR = 2009, 2018  # the years the Kaggle data set covers
 
 _BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _GLUE_DB_RE = re.compile(r"^[a-z0-9_]{1,255}$")

@@ -5,6 +5,10 @@ generated ones), then runs the `flights_etl` DAG through Airflow once per year i
 DagRuns with their task states in Airflow's metadata database) and ends with a summary per
 year and where to look. The Airflow work happens in a child process (`dag_runs`) that gets the
 embedded Airflow environment and reports what Airflow tells it (`events`).
+
+A year whose input was refused (or is missing from `--data`) is not run at all: it is `refused`
+in the summary, with the refusal, rather than run on whatever older file the lake holds and
+reported as a success of data it was not given.
 """
 
 from __future__ import annotations
@@ -17,12 +21,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flightlake.errors import FlightlakeError
 from flightlake.local.harness import child
 from flightlake.local.stack.airflow_env import airflow_environment, ensure_migrated
 from flightlake.settings import Settings
+from flightlake.settings.values import within_dag
+
+if TYPE_CHECKING:
+    from flightlake.lake.ingest_sources import IngestResult
 
 DEFAULT_ROWS_PER_YEAR = 200_000
 DEFAULT_SEED = 2009
@@ -33,7 +40,7 @@ _SHOWN_STATES = ("running", "success", "failed", "up_for_retry", "upstream_faile
 @dataclass
 class YearOutcome:
     year: int
-    state: str = "not run"
+    state: str = "not run"  # success | failed | refused (its input, before any task) | not run
     seconds: float = 0.0
     run_id: str | None = None
     tasks: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -45,7 +52,7 @@ class YearOutcome:
 class RunSummary:
     outcomes: list[YearOutcome]
     seconds: float
-    log_path: Path
+    log_path: Path | None  # None when no year got as far as Airflow
     task_order: list[str] = field(default_factory=list)  # as the DAG defines it
     dashboard: Path | None = None
     reports_uri: str = ""
@@ -62,32 +69,58 @@ def generated_data_dir(settings: Settings, rows_per_year: int, seed: int) -> Pat
 
 def prepare_data(
     settings: Settings, years: tuple[int, ...], data_dir: Path | None, rows_per_year: int, seed: int, echo: Echo
-) -> None:
-    """Ingest the user's files, or generate (once per size and seed) and ingest ours."""
-    from flightlake.lake.ingest import ingest, raw_status
+) -> dict[int, str]:
+    """Ingest the user's files, or generate (once per size and seed) and ingest ours. Returns the
+    years whose input was refused or is missing, each with why: those must not run at all."""
+    from flightlake.lake.ingest import ingest
     from flightlake.local.harness.progress import byte_progress
 
     if data_dir is None:
         from flightlake.datagen import ensure_generated
 
-        data_dir = generated_data_dir(settings, rows_per_year, seed)
-        paths = ensure_generated(data_dir, years, rows_per_year, seed, lambda line: echo(f"data       {line}"))
+        source = generated_data_dir(settings, rows_per_year, seed)
+        paths = ensure_generated(source, years, rows_per_year, seed, lambda line: echo(f"data       {line}"))
     else:
-        paths = [data_dir]
+        source, paths = data_dir, [data_dir]
     with byte_progress() as progress:
-        results = ingest(settings, paths, progress)
+        results = ingest(settings, paths, progress, years=years)
     for result in results:
         note = f" ({'; '.join(result.notes)})" if result.notes else ""
         echo(f"ingest     {result.name}: {result.status}{note}")
     for result in results:
         if result.status == "refused":
             echo(f"ingest     refused: {result.error}")
-    present = {r.year for r in results if r.status in ("uploaded", "unchanged")}
-    absent = [y for y in years if y not in present and raw_status(settings, y) is None]
-    if absent:
-        raise FlightlakeError(
-            f"no raw file for {', '.join(map(str, absent))}: pass --data DIR holding YYYY.csv files (or the Kaggle zip)"
+    return refused_years(results, years, source)
+
+
+def refused_years(results: list[IngestResult], years: tuple[int, ...], source: Path) -> dict[int, str]:
+    """For each year without an accepted file among the ingest `results`, why: its own file's
+    refusal, a refusal that concerns the whole input (no such folder, a zip that is not one),
+    or that the input holds no file for it."""
+    accepted = {r.year for r in results if r.status in ("uploaded", "unchanged")}
+    general = [r.error for r in results if r.status == "refused" and r.year is None]
+    refused: dict[int, str] = {}
+    for year in (y for y in years if y not in accepted):
+        own = [r.error for r in results if r.status == "refused" and r.year == year]
+        if own or general:
+            refused[year] = " ".join(own or general)
+            continue
+        skipped = [r.name for r in results if r.status == "skipped" and str(year) in Path(r.name).name]
+        seen = f" (skipped there: {', '.join(skipped)})" if skipped else ""
+        refused[year] = (
+            f"{source} holds no {year} file{seen}. Fix: add {year}.csv to it, or run the file already in the "
+            f"lake again: flightlake backfill --years {year}"
         )
+    return refused
+
+
+def runnable_years(years: tuple[int, ...], refused: dict[int, str], keep_going: bool) -> tuple[int, ...]:
+    """The years to run through the DAG. A refused year counts as a failed one: without
+    --keep-going, the years after it are not run, as after a year that fails in a task."""
+    if keep_going:
+        return tuple(y for y in years if y not in refused)
+    first_refused = min(refused, default=None)
+    return tuple(y for y in years if first_refused is None or y < first_refused)
 
 
 def _event_line(event: dict[str, Any]) -> str | None:
@@ -161,29 +194,41 @@ def run_dag(
 
 
 def _execute(
-    settings: Settings, years: tuple[int, ...], keep_going: bool, echo: Echo, data: Callable[[Settings], None]
+    settings: Settings,
+    years: tuple[int, ...],
+    keep_going: bool,
+    echo: Echo,
+    data: Callable[[Settings], dict[int, str]],
 ) -> RunSummary:
     from flightlake.local.harness.reports_mirror import mirror_reports
     from flightlake.local.stack.manager import Stack, activate
     from flightlake.local.stack.service import redact
 
     started = time.monotonic()
+    within_dag(years, settings.years, "years")  # before anything starts; the CLI has said so already
     stack = Stack(settings)
     if not stack.is_up():
         stack.up(echo=echo)
     settings = activate(settings)
-    data(settings)
-    ensure_migrated(settings, echo)
-    log_path = settings.state_dir / "logs" / f"run-{datetime.now().strftime('%Y%m%d-%H%M%S')}.log"
-    echo(f"airflow    running flights_etl for {', '.join(map(str, years))} (full log: {log_path})")
-    outcomes, task_order = run_dag(settings, years, keep_going, log_path, echo)
-    _hint_restart(stack, outcomes)
-    _name_stale(settings, outcomes)
+    refused = data(settings)
+    outcomes = {year: YearOutcome(year, "refused", error=why) for year, why in refused.items()}
+    for year, why in refused.items():
+        echo(f"{year}  refused before any task ran: {why}")
+    runnable = runnable_years(years, refused, keep_going)
+    log_path, task_order = None, []
+    if runnable:
+        ensure_migrated(settings, echo)
+        log_path = settings.state_dir / "logs" / f"run-{datetime.now().strftime('%Y%m%d-%H%M%S')}.log"
+        echo(f"airflow    running flights_etl for {', '.join(map(str, runnable))} (full log: {log_path})")
+        ran, task_order = run_dag(settings, runnable, keep_going, log_path, echo)
+        _hint_restart(stack, ran)
+        _name_stale(settings, ran)
+        outcomes.update((o.year, o) for o in ran)
     dashboard = None
-    if any(o.state == "success" for o in outcomes):
+    if any(o.state == "success" for o in outcomes.values()):
         dashboard = mirror_reports(settings, settings.state_dir / "reports")
     return RunSummary(
-        outcomes,
+        [outcomes.get(year) or YearOutcome(year) for year in years],
         round(time.monotonic() - started, 1),
         log_path,
         task_order,
@@ -239,4 +284,4 @@ def run(
 
 def backfill(settings: Settings, years: tuple[int, ...], keep_going: bool = False, echo: Echo = print) -> RunSummary:
     """Run years again from what the raw zone already holds (the DAG's check_raw says if not)."""
-    return _execute(settings, years, keep_going, echo, lambda s: None)
+    return _execute(settings, years, keep_going, echo, lambda s: {})
