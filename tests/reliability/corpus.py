@@ -31,7 +31,7 @@ from flightlake.lake.schemas import KAGGLE_COLUMNS, KAGGLE_HEADER
 FILE_YEAR = 2017  # the year the file cases are named after (uploaded by the accepted ones)
 ROW_YEAR = 2016  # the year of the combined file of row cases
 ROWS = 40  # good rows in a file case
-BAD_NUMBER = 90_000  # flight numbers from here on mark rows that must be rejected
+BAD_NUMBER = 9_000  # flight numbers from here on mark rows that must be rejected (still a valid number)
 ROW = "{date},UA,{number},EWR,DEN,1517,1512.0,-5.0,15.0,1527.0,1712.0,10.0,1745,1722.0,-23.0,0.0,,0.0,268.0,250.0,225.0,1605.0,,,,,,"
 STAGED, SKIPPED = "staged", "skipped (not a row)"
 TEN_MB = 10 * 1024 * 1024
@@ -52,8 +52,8 @@ def year_csv(
     tail: str = "",
     final_eol: bool = True,
 ) -> bytes:
-    """A year file: the header, `rows` good rows (flight numbers 0..rows-1), then `tail` lines."""
-    lines = [header] + [row(n, year, date) for n in range(rows)]
+    """A year file: the header, `rows` good rows (flight numbers 1..rows, a real range), then `tail` lines."""
+    lines = [header] + [row(n, year, date) for n in range(1, rows + 1)]
     text = eol.join(lines) + (eol if final_eol else "") + tail
     return text.encode()
 
@@ -287,6 +287,18 @@ ROW_CASES: tuple[RowCase, ...] = (
     RowCase("a zero-filled line (a crashed copy)", lambda r: "\x00" * 150, "has 1 fields, expected 28"),
     RowCase("a semicolon-separated row", lambda r: r.replace(",", ";"), "has 1 fields, expected 28"),
     RowCase("a 100 KB line", lambda r: f"{R}-01-01," + "x" * 100_000, "has 2 fields, expected 28"),
+    RowCase("DEP_DELAY 99999 minutes", field("DEP_DELAY", "99999.0"), "DEP_DELAY '99999.0' is outside the possible range -1440 to 2880 minutes"),
+    RowCase("DEP_DELAY -5000 minutes", field("DEP_DELAY", "-5000.0"), "DEP_DELAY '-5000.0' is outside the possible range -1440 to 2880 minutes"),
+    RowCase("ARR_DELAY three days", field("ARR_DELAY", "4400.0"), "ARR_DELAY '4400.0' is outside the possible range"),
+    RowCase("TAXI_OUT negative", field("TAXI_OUT", "-3.0"), "TAXI_OUT '-3.0' is outside the possible range 0 to 1440 minutes"),
+    RowCase("DISTANCE zero", field("DISTANCE", "0.0"), "DISTANCE '0.0' is outside the possible range 1 to 6000 miles"),
+    RowCase("DEP_TIME 2575 (75 minutes)", field("DEP_TIME", "2575.0"), "DEP_TIME '2575.0' is not a time of day"),
+    RowCase("CRS_ARR_TIME 1299", field("CRS_ARR_TIME", "1299"), "CRS_ARR_TIME '1299' is not a time of day"),
+    RowCase("flight number 0", field("OP_CARRIER_FL_NUM", "0"), "OP_CARRIER_FL_NUM '0' is outside the possible range 1 to 9999"),
+    RowCase("an exact duplicate flight", lambda r: [r, r], [STAGED, "duplicate of line {first}"]),
+    RowCase("three copies of one flight", lambda r: [r, r, r], [STAGED, "duplicate of line {first}", "duplicate of line {first}"]),
+    RowCase("DEP_DELAY at the edge (-1440, a day early)", field("DEP_DELAY", "-1440.0"), STAGED),
+    RowCase("midnight written 2400", field("DEP_TIME", "2400.0"), STAGED),
     RowCase("a cancelled flight", _cancelled, STAGED),
     RowCase("spaces around the values", lambda r: ", ".join(r.split(",")), STAGED),
     RowCase("one CRLF line in an LF file", lambda r: r + "\r", STAGED),
@@ -311,7 +323,7 @@ def row_file(cases: tuple[RowCase, ...] = ROW_CASES, year: int = ROW_YEAR) -> tu
     each line (the header aside): good rows are expected staged like the STAGED cases."""
     lines: list[bytes] = [KAGGLE_HEADER.encode()]
     expected: list[Expected] = []
-    number = 0
+    number = 1
 
     def add(line: Line, case: str, outcome: str, flight: int | None) -> None:
         data = line if isinstance(line, bytes) else line.encode()

@@ -82,7 +82,7 @@ def test_accepted_file_loses_no_good_row(case, tmp_path, s3, settings, spark):
     if sha256 not in _STAGED:
         run_job("raw_to_stage", FILE_YEAR)
         staged = read_year(settings, STAGE_FLIGHTS, FILE_YEAR)
-        assert sorted(staged["op_carrier_fl_num"]) == list(range(case.rows))  # every good row, once
+        assert sorted(staged["op_carrier_fl_num"]) == list(range(1, case.rows + 1))  # every good row, once
         assert len(read_year(settings, STAGE_REJECTS, FILE_YEAR)) == case.rejects
         manifest = read_manifest(settings, STAGE_FLIGHTS, FILE_YEAR)
         assert manifest["rows_in"] == manifest["rows_out"] + manifest["rejects"] == case.rows + case.rejects
