@@ -5,6 +5,9 @@ deployed already; otherwise a change set is created only to be described (the re
 changes CloudFormation itself computes) and deleted again, so `--plan` leaves none behind. A
 stack that does not exist yet is planned from its template (every resource an Add) and created
 directly: a CREATE change set would leave an empty REVIEW_IN_PROGRESS stack behind on --plan.
+Stacks holding data (storage, warehouse) are created with termination protection, which `destroy`
+lifts right before it deletes them. A rollback changes parameters only: its change set keeps the
+deployed template (UsePreviousTemplate), whatever the checkout holds.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from flightlake.deploy.plan import CREATE, NONE, STACK, UPDATE, Pending, Planned
 from flightlake.errors import FlightlakeError
 
 TAG_KEY = "flightlake:deployment"
-CAPABILITIES = ["CAPABILITY_IAM"]
+CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"]  # warehouse and ci name their roles
 MAX_TEMPLATE_BYTES = 51_200  # TemplateBody limit; larger templates would need an S3 TemplateURL
 _NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
 _ACTION_MARKS = {"Add": "+", "Modify": "~", "Remove": "-", "Import": ">", "Dynamic": "?"}
@@ -51,6 +54,7 @@ class DeployedStack:
     status: str
     parameters: dict[str, str]
     outputs: dict[str, str]
+    termination_protection: bool | None = None  # None: the endpoint does not say
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,8 @@ class StackRequest:
     body: str
     parameters: dict[str, str | Pending]
     deployment: str
+    protected: bool = False  # termination protection
+    use_previous_template: bool = False  # change parameters only (rollback)
 
     @property
     def pending(self) -> dict[str, Pending]:
@@ -91,6 +97,7 @@ def read_stack(cfn: Any, name: str) -> DeployedStack | None:
         status=stack["StackStatus"],
         parameters={p["ParameterKey"]: p.get("ParameterValue", "") for p in stack.get("Parameters", [])},
         outputs={o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])},
+        termination_protection=stack.get("EnableTerminationProtection"),
     )
 
 
@@ -116,9 +123,12 @@ def plan_stack(cfn: Any, request: StackRequest, deployed: DeployedStack | None) 
     if deployed is None:
         details = tuple(f"+ Add {kind} {logical_id}" for logical_id, kind in template_resources(request.body))
         details += tuple(f"parameter {k} = {v}" for k, v in request.pending.items())
+        details += ("termination protection on",) if request.protected else ()
         return PlannedAction(STACK, request.name, CREATE, "stack does not exist", details)
     _check_status(deployed)
     differences = _differences(cfn, request, deployed)
+    if request.protected and deployed.termination_protection is False:
+        differences += ("termination protection off -> on",)
     if not differences:
         return PlannedAction(STACK, request.name, NONE, "template and parameters as deployed")
     if request.pending:
@@ -145,10 +155,13 @@ def apply_stack(cfn: Any, request: StackRequest, deployed: DeployedStack | None,
             Capabilities=CAPABILITIES,
             Tags=request.api_tags(),
             OnFailure="DELETE",
+            EnableTerminationProtection=request.protected,
         )
         _wait(cfn, "stack_create_complete", created["StackId"], timing, request.name)
         return "created"
     _check_status(deployed)
+    if request.protected and deployed.termination_protection is False:
+        cfn.update_termination_protection(EnableTerminationProtection=True, StackName=request.name)
     if not _differences(cfn, request, deployed):
         return "unchanged"
     change_set = _create_change_set(cfn, request, "apply")
@@ -160,9 +173,17 @@ def apply_stack(cfn: Any, request: StackRequest, deployed: DeployedStack | None,
     return "updated"
 
 
+def delete_stack(cfn: Any, deployed: DeployedStack, timing: Timing) -> None:
+    """Lift termination protection if on, delete the stack, wait until it is gone."""
+    if deployed.termination_protection:
+        cfn.update_termination_protection(EnableTerminationProtection=False, StackName=deployed.name)
+    cfn.delete_stack(StackName=deployed.name)
+    _wait(cfn, "stack_delete_complete", deployed.stack_id, timing, deployed.name)
+
+
 def _differences(cfn: Any, request: StackRequest, deployed: DeployedStack) -> tuple[str, ...]:
     differences = []
-    if deployed_template(cfn, request.name) != request.body:
+    if not request.use_previous_template and deployed_template(cfn, request.name) != request.body:
         differences.append("template text differs from the deployed one")
     for key, value in sorted(request.parameters.items()):
         if deployed.parameters.get(key) != (value if isinstance(value, Pending) else str(value)):
@@ -173,12 +194,13 @@ def _differences(cfn: Any, request: StackRequest, deployed: DeployedStack) -> tu
 def _create_change_set(cfn: Any, request: StackRequest, purpose: str) -> str | None:
     """An UPDATE change set's id; None when CloudFormation refuses it for having no changes."""
     name = f"flightlake-{purpose}-{int(time.time() * 1000)}"
+    template = {"UsePreviousTemplate": True} if request.use_previous_template else {"TemplateBody": request.body}
     try:
         created = cfn.create_change_set(
             StackName=request.name,
             ChangeSetName=name,
             ChangeSetType="UPDATE",
-            TemplateBody=request.body,
+            **template,
             Parameters=request.api_parameters(),
             Capabilities=CAPABILITIES,
             Tags=request.api_tags(),
@@ -249,7 +271,7 @@ def _check_status(deployed: DeployedStack) -> None:
     if deployed.status in ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "DELETE_FAILED", "UPDATE_ROLLBACK_FAILED"):
         raise StackError(
             f"{deployed.name} is {deployed.status} and cannot be updated; delete it "
-            "(see deploy/README.md) and deploy again."
+            "(`flightlake deploy destroy`, or in the CloudFormation console) and deploy again."
         )
 
 
