@@ -6,8 +6,8 @@ changes CloudFormation itself computes) and deleted again, so `--plan` leaves no
 stack that does not exist yet is planned from its template (every resource an Add) and created
 directly: a CREATE change set would leave an empty REVIEW_IN_PROGRESS stack behind on --plan.
 Stacks holding data (storage, warehouse) are created with termination protection, which `destroy`
-lifts right before it deletes them. A rollback changes parameters only: its change set keeps the
-deployed template (UsePreviousTemplate), whatever the checkout holds.
+lifts right before it deletes them. A rollback changes parameters only: its change set carries the
+deployed template back, whatever the checkout holds.
 """
 
 from __future__ import annotations
@@ -66,7 +66,6 @@ class StackRequest:
     parameters: dict[str, str | Pending]
     deployment: str
     protected: bool = False  # termination protection
-    use_previous_template: bool = False  # change parameters only (rollback)
 
     @property
     def pending(self) -> dict[str, Pending]:
@@ -138,6 +137,8 @@ def plan_stack(cfn: Any, request: StackRequest, deployed: DeployedStack | None) 
         changes = _describe_changes(cfn, change_set)
     finally:
         _delete_change_set(cfn, change_set, request.name)
+    if changes is None and _parameters_differ(differences):
+        return PlannedAction(STACK, request.name, UPDATE, "parameters change, no resource change listed", differences)
     if changes is None:
         return PlannedAction(STACK, request.name, NONE, "CloudFormation finds nothing to change", differences)
     reason = f"{len(changes)} resource change(s)" if changes else "template or parameters changed, no resource changes"
@@ -162,12 +163,19 @@ def apply_stack(cfn: Any, request: StackRequest, deployed: DeployedStack | None,
     _check_status(deployed)
     if request.protected and deployed.termination_protection is False:
         cfn.update_termination_protection(EnableTerminationProtection=True, StackName=request.name)
-    if not _differences(cfn, request, deployed):
+    differences = _differences(cfn, request, deployed)
+    if not differences:
         return "unchanged"
     change_set = _create_change_set(cfn, request, "apply")
     if _describe_changes(cfn, change_set) is None:
         _delete_change_set(cfn, change_set, request.name)
-        return "unchanged (CloudFormation found nothing to change)"
+        if not _parameters_differ(differences):
+            return "unchanged (CloudFormation found nothing to change)"
+        # The stack must record the parameters that run (a rollback's release): update it directly.
+        cfn.update_stack(StackName=request.name, TemplateBody=request.body, Parameters=request.api_parameters(),
+                         Capabilities=CAPABILITIES, Tags=request.api_tags())  # fmt: skip
+        _wait(cfn, "stack_update_complete", deployed.stack_id, timing, request.name)
+        return "updated (parameters)"
     cfn.execute_change_set(ChangeSetName=change_set, StackName=request.name)
     _wait(cfn, "stack_update_complete", deployed.stack_id, timing, request.name)
     return "updated"
@@ -183,24 +191,34 @@ def delete_stack(cfn: Any, deployed: DeployedStack, timing: Timing) -> None:
 
 def _differences(cfn: Any, request: StackRequest, deployed: DeployedStack) -> tuple[str, ...]:
     differences = []
-    if not request.use_previous_template and deployed_template(cfn, request.name) != request.body:
+    if deployed_template(cfn, request.name) != request.body:
         differences.append("template text differs from the deployed one")
     for key, value in sorted(request.parameters.items()):
-        if deployed.parameters.get(key) != (value if isinstance(value, Pending) else str(value)):
+        if _as_list(deployed.parameters.get(key)) != (value if isinstance(value, Pending) else _as_list(str(value))):
             differences.append(f"parameter {key}: {deployed.parameters.get(key, '(unset)')} -> {value}")
     return tuple(differences)
+
+
+def _as_list(value: str | None) -> str | None:
+    """A list parameter as CloudFormation returns it (a,b); the emulator says ['a', 'b']."""
+    if value and value.startswith("[") and value.endswith("]"):
+        return ",".join(part.strip(" '\"") for part in value[1:-1].split(",") if part.strip())
+    return value
+
+
+def _parameters_differ(differences: tuple[str, ...]) -> bool:
+    return any(line.startswith("parameter ") for line in differences)
 
 
 def _create_change_set(cfn: Any, request: StackRequest, purpose: str) -> str | None:
     """An UPDATE change set's id; None when CloudFormation refuses it for having no changes."""
     name = f"flightlake-{purpose}-{int(time.time() * 1000)}"
-    template = {"UsePreviousTemplate": True} if request.use_previous_template else {"TemplateBody": request.body}
     try:
         created = cfn.create_change_set(
             StackName=request.name,
             ChangeSetName=name,
             ChangeSetType="UPDATE",
-            **template,
+            TemplateBody=request.body,
             Parameters=request.api_parameters(),
             Capabilities=CAPABILITIES,
             Tags=request.api_tags(),

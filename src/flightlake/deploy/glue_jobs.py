@@ -67,12 +67,10 @@ def definition(
 
 
 def definitions(
-    names: Names, version: str, release_id: str, wheel_path: str, role_arn: str | Pending, security: str | Pending
+    names: Names, version: str, release_id: str, wheel_path: str, role_arn: str | Pending, security: str
 ) -> list[dict[str, Any]] | Pending:
     if isinstance(role_arn, Pending):
         return role_arn
-    if isinstance(security, Pending):
-        return security
     return [definition(names, version, release_id, wheel_path, job, role_arn, security) for job in SPARK_JOBS]
 
 

@@ -102,6 +102,11 @@ class Names:
     def glue_databases(self) -> dict[str, str]:
         return {zone: f"{self.catalog_prefix}_{zone}" for zone in CATALOG_ZONES}
 
+    @property
+    def glue_security_configuration(self) -> str:
+        """Named by the glue stack; the release jobs refer to it by this name."""
+        return f"{self.deployment}-glue"
+
     def glue_job_prefix(self, release_id: str) -> str:
         """FLIGHTLAKE_GLUE_JOB_PREFIX of a release: its jobs are <prefix>-raw-to-stage, ..."""
         return f"{self.deployment}-{release_id}"

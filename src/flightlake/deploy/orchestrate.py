@@ -92,14 +92,14 @@ class Rollout:
         return ReleasePointer(version, object_versions(self.target.s3, bucket, version, pinned))
 
     def _plan_stack(self, key: str) -> PlannedAction:
-        request = self.target.request(key, self._pointer(), use_previous_template=key == "airflow" and not self.infra)
+        request = self.target.request(key, self._pointer(), keep_deployed_template=key == "airflow" and not self.infra)
         return cloudformation.plan_stack(self.target.clients.cloudformation, request, self.target.stack(key))
 
     def _job_definitions(self) -> list[dict[str, Any]] | Pending:
         target, source = self.target, self.source
         return glue_jobs.definitions(
             target.names, source.version, source.release_id, source.wheel_path,
-            target.output("glue", "JobRoleArn"), target.output("glue", "SecurityConfigurationName"),
+            target.output("glue", "JobRoleArn"), target.names.glue_security_configuration,
         )  # fmt: skip
 
     def _sqls(self) -> list[str]:
@@ -153,7 +153,7 @@ class Rollout:
 
     def _apply_stack(self, key: str, summary: Summary) -> None:
         target = self.target
-        request = target.request(key, self._pointer(), use_previous_template=key == "airflow" and not self.infra)
+        request = target.request(key, self._pointer(), keep_deployed_template=key == "airflow" and not self.infra)
         deployed = target.stack(key)
         target.echo(f"stack  {request.name}: {'creating' if deployed is None else 'checking'} ...")
         outcome = cloudformation.apply_stack(target.clients.cloudformation, request, deployed, target.timing)

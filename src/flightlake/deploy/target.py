@@ -96,7 +96,9 @@ class Target:
         return {key: stack.outputs for key in STACK_KEYS if (stack := self.stack(key)) is not None}
 
     def output(self, stack: str, name: str) -> str | Pending:
-        return self.inputs(ReleasePointer("-", {})).output(stack, name)
+        """A stack output (Pending while the stack does not exist); asks no other service."""
+        unknown = Pending("not needed")
+        return StackInputs(self.names, self.outputs(), ReleasePointer("-", {}), unknown, unknown).output(stack, name)
 
     @property
     def bucket(self) -> str | Pending:
@@ -112,14 +114,20 @@ class Target:
             zone_names=self.zone_names(),
         )
 
-    def request(self, key: str, release: ReleasePointer, use_previous_template: bool = False) -> StackRequest:
+    def request(self, key: str, release: ReleasePointer, keep_deployed_template: bool = False) -> StackRequest:
+        """The stack as wanted; `keep_deployed_template`: new parameters only (a rollback)."""
+        name = self.names.stack(key)
+        deployed = self.stack(key) if keep_deployed_template else None
+        if deployed is not None:
+            body = cloudformation.deployed_template(self.clients.cloudformation, name)
+        else:
+            body = STACKS[key].template(self.root).read_text()
         return StackRequest(
-            name=self.names.stack(key),
-            body=STACKS[key].template(self.root).read_text(),
+            name=name,
+            body=body,
             parameters=STACKS[key].parameters(self.inputs(release)),
             deployment=self.names.deployment,
             protected=key in PROTECTED_STACKS,
-            use_previous_template=use_previous_template,
         )
 
     # --- facts only the services know -------------------------------------------------------------
