@@ -94,6 +94,7 @@ def create_catalog(target: Target) -> list[str]:
     physical = {
         r["LogicalResourceId"]: r["PhysicalResourceId"]
         for r in cfn.describe_stack_resources(StackName=name)["StackResources"]
+        if "LogicalResourceId" in r
     }
     text = (target.root / "deploy" / "cloudformation" / "storage.yaml").read_text()
     parameters = {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}
@@ -104,3 +105,20 @@ def create_catalog(target: Target) -> list[str]:
         glue.create_database(CatalogId=properties["CatalogId"], DatabaseInput=properties["DatabaseInput"])
         made.append(properties["DatabaseInput"]["Name"])
     return made
+
+
+def delete_route_tables(target: Target) -> None:
+    """What CloudFormation does and moto's does not: delete the network stack's route tables
+    (moto keeps them, and then refuses to delete the VPC)."""
+    network = target.stack("network")
+    if network is None:
+        return
+    ec2 = target.clients.get("ec2")
+    tables = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [network.outputs["VpcId"]]}])
+    for table in tables["RouteTables"]:
+        associations = table.get("Associations", [])
+        if any(a.get("Main") for a in associations):
+            continue
+        for association in associations:
+            ec2.disassociate_route_table(AssociationId=association["RouteTableAssociationId"])
+        ec2.delete_route_table(RouteTableId=table["RouteTableId"])

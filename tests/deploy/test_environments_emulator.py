@@ -6,13 +6,17 @@ EC2's zone IDs. Stubbed (botocore's Stubber, requests checked against the exact 
 the service models): Redshift Serverless and the Data API, which moto lacks.
 
 The tests share two environments and run in file order: first apply of both, a no-op deploy, a
-refused overwrite, a new release on dev, its promotion to prod, prod's rollback.
+refused overwrite, a new release on dev, its promotion to prod, prod's rollback, status, data in
+with `ingest --env`, and destroy: prod keeping its lake, dev with its data.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
+import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +26,16 @@ from flightlake.deploy import history, release_store, rollouts
 from flightlake.deploy.names import MANIFEST, STACK_KEYS, STARTUP, release_key
 from flightlake.deploy.orchestrate import Rollout
 from flightlake.deploy.plan import COPY, CREATE, DDL, GLUE, NONE, OBJECT, RELEASE, STACK, SWITCH, UPLOAD
+from flightlake.deploy.destroy import Destroy
 from flightlake.deploy.redshift_ddl import ddl_statements
 from flightlake.deploy.runtime_env import glue_job_environment
-from flightlake.settings import ZONES
-from tests.deploy.conftest import Stubs, cached_client, copy_project, make_target, wheel_builder
-from tests.deploy.emulated import emulator_state, expect_ddl, expect_facts
+from flightlake.deploy.status import status_lines
+from flightlake.lake.aws import list_keys
+from flightlake.pipeline.check_raw import check_raw_year
+from flightlake.settings import ZONES, load_settings
+from tests.deploy.conftest import Stubs, answered, cached_client, copy_project, make_target, wheel_builder
+from tests.deploy.emulated import create_catalog, delete_route_tables, emulator_state, expect_ddl, expect_facts
+from tests.lake.test_ingest import year_file
 
 pytestmark = pytest.mark.integration
 
@@ -272,3 +281,127 @@ def test_rollback_returns_prod_to_the_previous_release(world):
     assert parameters(settings, "flightlake-prod-airflow")["ReleasePrefix"] == f"releases/{previous.version}"
     assert history.previous(history.read(s3, bucket)).version == before[-1].version
     assert [a.change for a in summary.plan.of_kind(DDL)] == [NONE]
+
+
+def test_status_shows_the_release_who_deployed_it_drift_and_the_runs_per_year(world):
+    settings, project = world["settings"], world["project"]
+    stubs = Stubs(settings)
+    target = make_target("prod", project, stubs)
+    for key in STACK_KEYS:
+        target.stack(key)  # read from the emulator; what follows goes to stubs
+    cfn = cached_client("cloudformation", settings)
+    drift_client = __import__("boto3").session.Session().client(
+        "cloudformation", region_name="us-east-1", endpoint_url=cfn.meta.endpoint_url
+    )
+    drift = __import__("botocore.stub", fromlist=["Stubber"]).Stubber(drift_client)
+    names = [f"flightlake-prod-{key}" for key in STACK_KEYS]
+    for index, name in enumerate(names):
+        drift.add_response("detect_stack_drift", {"StackDriftDetectionId": f"d-{index}"}, {"StackName": name})
+    for index, name in enumerate(names):
+        answer = {"StackId": name, "StackDriftDetectionId": f"d-{index}", "DetectionStatus": "DETECTION_COMPLETE",
+                  "StackDriftStatus": "DRIFTED" if name.endswith("-storage") else "IN_SYNC",
+                  "Timestamp": datetime.now(UTC)}  # fmt: skip
+        drift.add_response("describe_stack_drift_detection_status", answer, {"StackDriftDetectionId": f"d-{index}"})
+        if name.endswith("-storage"):
+            drifted = {"StackId": name, "LogicalResourceId": "RawBucket", "ResourceType": "AWS::S3::Bucket",
+                       "StackResourceDriftStatus": "MODIFIED", "Timestamp": datetime.now(UTC)}  # fmt: skip
+            drift.add_response("describe_stack_resource_drifts", {"StackResourceDrifts": [drifted]},
+                               {"StackName": name, "StackResourceDriftStatusFilters": ["MODIFIED", "DELETED"]})  # fmt: skip
+    drift.activate()
+    target.clients._clients["cloudformation"] = drift_client
+    stubs["mwaa"].add_response(
+        "get_environment", {"Environment": {"Name": "flightlake-prod", "Status": "AVAILABLE"}}, {"Name": "flightlake-prod"}
+    )
+    runs = [
+        {"dag_run_id": "scheduled__2014-01-01", "logical_date": "2014-01-01T00:00:00Z", "state": "running"},
+        {"dag_run_id": "scheduled__2013-01-01", "logical_date": "2013-01-01T00:00:00Z", "state": "success",
+         "end_date": "2026-01-02T01:00:00Z"},
+        {"dag_run_id": "manual__2013", "logical_date": "2013-01-01T00:00:00Z", "state": "failed"},
+    ]  # fmt: skip
+    stubs["mwaa"].add_response(
+        "invoke_rest_api",
+        {"RestApiStatusCode": 200, "RestApiResponse": {"dag_runs": runs}},
+        {"Name": "flightlake-prod", "Path": "/dags/flights_etl/dagRuns", "Method": "GET",
+         "QueryParameters": {"order_by": "-logical_date", "limit": 100}},
+    )  # fmt: skip
+    lines = status_lines(target)
+    drift.assert_no_pending_responses()
+    stubs.assert_all_used()
+    stubs.close()
+    current = history.current(history.read(cached_client("s3", settings), "airflow-flightlake-prod-123456789012-us-east-1"))
+    assert lines[1].startswith(f"release: {current.version}  rollback  ") and "by arn:aws:" in lines[1]
+    assert lines[2].startswith("previous (rollback goes here): ")
+    assert "drift flightlake-prod-storage: DRIFTED: RawBucket (AWS::S3::Bucket) modified" in lines
+    assert "drift flightlake-prod-network: IN_SYNC" in lines
+    assert "MWAA flightlake-prod: AVAILABLE" in lines
+    assert any(line.startswith("last run 2013: success  run scheduled__2013-01-01") for line in lines)
+    assert any(line.startswith("last run 2014: running") for line in lines)
+    assert any(line.startswith("in flight: 1 DAG run(s) (scheduled__2014-01-01)") for line in lines)
+
+
+def test_ingest_env_puts_a_year_where_the_dag_on_that_environment_reads_it(world, tmp_path):
+    settings, project = world["settings"], world["project"]
+    create_catalog(make_target("dev", project, Stubs(settings)))
+    csv = year_file(tmp_path / "2012.csv", 2012)
+    env = {**os.environ, "FLIGHTLAKE_PROJECT_DIR": str(project)}
+    result = subprocess.run([str(Path(sys.executable).parent / "flightlake"), "ingest", "--env", "dev", str(csv)],
+                            env=env, capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "target: flightlake-dev (emulator at" in result.stdout and "1 uploaded" in result.stdout
+    # what MWAA's dev environment reads: the release's startup.sh, dev's block
+    s3 = cached_client("s3", settings)
+    bucket = "airflow-flightlake-dev-123456789012-us-east-1"
+    version = history.current(history.read(s3, bucket)).version
+    exports = startup_exports(body(settings, bucket, release_key(version, STARTUP)), "flightlake-dev", tmp_path)
+    on_dev = load_settings({**os.environ, **exports})
+    checked = check_raw_year(on_dev, 2012)
+    assert checked.data_rows == 20 and checked.uri.startswith("s3://flightlake-123456789012-dev-raw/")
+    prod_raw = [o["Key"] for o in list_keys(s3, "flightlake-123456789012-prod-raw", "")]
+    assert not prod_raw  # only dev got it
+
+
+def test_destroy_without_delete_data_leaves_only_the_lake(world):
+    settings, project = world["settings"], world["project"]
+    stubs = Stubs(settings)
+    target = make_target("prod", project, stubs)
+    delete_route_tables(target)
+    cfn = stubs.clients["cloudformation"]
+    with answered(cfn, "UpdateTerminationProtection", lambda params: {"StackId": params["StackName"]}) as lifted:
+        summary = Destroy(target, delete_data=False).apply()
+    stubs.close()
+    assert [call["StackName"] for call in lifted] == ["flightlake-prod-warehouse"]
+    assert ("stack", "keep") not in {(e.kind, e.change) for e in summary.executed}
+    state = emulator_state(settings)
+    assert [s[0] for s in state["stacks"] if "flightlake-prod" in s[0]] == ["flightlake-prod-storage"]
+    prod_buckets = sorted(b for b in state["objects"] if "prod" in b)
+    assert prod_buckets == sorted(f"flightlake-123456789012-prod-{zone}" for zone in ZONES)
+    assert not [j for j in state["glue_jobs"] if j.startswith("flightlake-prod-")]
+    assert not [r for r in state["roles"] if r.startswith("flightlake-prod-")]
+    assert not [t for t in state["topics"] if "flightlake-prod" in t]
+    ec2 = cached_client("ec2", settings)
+    assert "10.44.0.0/16" not in {v["CidrBlock"] for v in ec2.describe_vpcs()["Vpcs"]}
+    assert [s[0] for s in state["stacks"] if "flightlake-dev" in s[0]]  # dev untouched
+
+
+def test_destroy_with_delete_data_needs_the_name_then_leaves_nothing(world):
+    settings, project = world["settings"], world["project"]
+    env = {**os.environ, "FLIGHTLAKE_PROJECT_DIR": str(project)}
+    refused = subprocess.run(
+        [str(Path(sys.executable).parent / "flightlake"), "deploy", "destroy", "--env", "dev", "--delete-data", "--apply"],
+        env=env, capture_output=True, text=True, timeout=120, check=False, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert refused.returncode == 1 and "pass --confirm dev" in refused.stderr
+    stubs = Stubs(settings)
+    target = make_target("dev", project, stubs)
+    delete_route_tables(target)
+    with answered(stubs.clients["cloudformation"], "UpdateTerminationProtection", lambda p: {"StackId": p["StackName"]}) as lifted:
+        Destroy(target, delete_data=True).apply()
+    stubs.close()
+    assert [call["StackName"] for call in lifted] == ["flightlake-dev-warehouse", "flightlake-dev-storage"]
+    state = emulator_state(settings)
+    assert not [s for s in state["stacks"] if "flightlake-dev" in s[0]]
+    assert not [b for b in state["objects"] if "-dev-" in b or "flightlake-dev" in b]
+    assert not [d for d in state["glue_databases"] if d.startswith("flightlake_dev_")]
+    assert not [j for j in state["glue_jobs"] if j.startswith("flightlake-dev-")]
+    kms = cached_client("kms", settings)
+    assert "alias/flightlake-dev-lake" not in {a["AliasName"] for a in kms.list_aliases()["Aliases"]}

@@ -119,7 +119,8 @@ class Rollout:
         if current is not None and current.version == version:
             return PlannedAction(RELEASE, version, NONE, f"runs already ({current.action} at {current.at})")
         was = current.version if current else "none"
-        return PlannedAction(RELEASE, version, SWITCH, f"{self.action}: {was} -> {version} (from {self.source.origin})")
+        origin = f" (from {self.source.origin})" if self.source.origin else ""
+        return PlannedAction(RELEASE, version, SWITCH, f"{self.action}: {was} -> {version}{origin}")
 
     def _plan_prune(self) -> list[PlannedAction]:
         bucket = self.target.bucket

@@ -116,7 +116,7 @@ class Stored(_Stored):
 
     def __init__(self, s3: Any, bucket: str, version: str) -> None:
         super().__init__(bucket, version, load(s3, bucket, version))
-        self.origin = "rollback"
+        self.origin = ""  # already in this environment
 
     def plan_objects(self, s3: Any, bucket: str | Pending) -> list[PlannedAction]:
         for path, entry in self.manifest["files"].items():
