@@ -45,7 +45,9 @@ def expect_ddl(stubs: Stubs, env: str, sqls: list[str], statement_id: str, roles
     common = {"WorkgroupName": f"flightlake-{env}", "Database": DATABASE, "SecretArn": secret_arn(env),
               "StatementName": STATEMENT_NAME}  # fmt: skip
     for role in ROLES:
-        data.add_response("execute_statement", {"Id": f"{statement_id}-{role}"}, {**common, "Sql": f"CREATE ROLE {role}"})
+        data.add_response(
+            "execute_statement", {"Id": f"{statement_id}-{role}"}, {**common, "Sql": f"CREATE ROLE {role}"}
+        )
         answer = {"Id": f"{statement_id}-{role}", "Status": "FINISHED"}
         if roles_exist:
             answer.update(Status="FAILED", Error=f'role "{role}" already exists')
@@ -72,7 +74,9 @@ def emulator_state(settings: Any) -> dict[str, Any]:
         },
         "stacks": sorted((s["StackName"], s["StackStatus"], str(s.get("LastUpdatedTime"))) for s in stacks),
         "change_sets": {
-            s["StackName"]: sorted(c["ChangeSetId"] for c in cfn.list_change_sets(StackName=s["StackName"])["Summaries"])
+            s["StackName"]: sorted(
+                c["ChangeSetId"] for c in cfn.list_change_sets(StackName=s["StackName"])["Summaries"]
+            )
             for s in stacks
         },
         "parameters": {

@@ -23,10 +23,10 @@ from typing import Any
 import pytest
 
 from flightlake.deploy import history, release_store, rollouts
+from flightlake.deploy.destroy import Destroy
 from flightlake.deploy.names import MANIFEST, STACK_KEYS, STARTUP, release_key
 from flightlake.deploy.orchestrate import Rollout
 from flightlake.deploy.plan import COPY, CREATE, DDL, GLUE, NONE, OBJECT, RELEASE, STACK, SWITCH, UPLOAD
-from flightlake.deploy.destroy import Destroy
 from flightlake.deploy.redshift_ddl import ddl_statements
 from flightlake.deploy.runtime_env import glue_job_environment
 from flightlake.deploy.status import status_lines
@@ -121,7 +121,10 @@ def test_dev_and_prod_live_side_by_side_in_one_account_without_collision(world):
     buckets = {b["Name"] for b in s3.list_buckets()["Buckets"]}
     names = {env: {f"flightlake-123456789012-{env}-{zone}" for zone in ZONES} for env in ("dev", "prod")}
     for env in ("dev", "prod"):
-        names[env] |= {f"airflow-flightlake-{env}-123456789012-us-east-1", f"flightlake-{env}-logs-123456789012-us-east-1"}
+        names[env] |= {
+            f"airflow-flightlake-{env}-123456789012-us-east-1",
+            f"flightlake-{env}-logs-123456789012-us-east-1",
+        }
         assert names[env] <= buckets
     assert not names["dev"] & names["prod"]
     roles = {r["RoleName"] for r in iam.list_roles()["Roles"]}
@@ -158,19 +161,26 @@ def test_both_run_one_release_stored_byte_for_byte_and_its_jobs(world, tmp_path)
         assert airflow["ReleasePrefix"] == f"releases/{current.version}"
         assert airflow["WebserverAccessMode"] == "PRIVATE_ONLY"
         # MWAA picks its own block of the release's one startup.sh, which names the release's jobs
-        exports = startup_exports(body(settings, bucket, release_key(current.version, STARTUP)), f"flightlake-{env}", tmp_path)
+        exports = startup_exports(
+            body(settings, bucket, release_key(current.version, STARTUP)), f"flightlake-{env}", tmp_path
+        )
         assert exports["FLIGHTLAKE_RAW_BUCKET"] == f"flightlake-123456789012-{env}-raw"
         assert exports["FLIGHTLAKE_RELEASE"] == current.version
         for script in ("raw_to_stage", "stage_to_analytics"):
             job = glue.get_job(JobName=f"{exports['FLIGHTLAKE_GLUE_JOB_PREFIX']}-{script.replace('_', '-')}")["Job"]
-            assert job["Command"]["ScriptLocation"] == f"s3://{bucket}/{release_key(current.version, f'spark_jobs/{script}.py')}"
+            assert (
+                job["Command"]["ScriptLocation"]
+                == f"s3://{bucket}/{release_key(current.version, f'spark_jobs/{script}.py')}"
+            )
             assert job["ExecutionProperty"] == {"MaxConcurrentRuns": 1}
             assert job["SecurityConfiguration"] == f"flightlake-{env}-glue"
             arguments = job["DefaultArguments"]
             assert arguments["--FLIGHTLAKE_REGION"] == "us-east-1"
             carried = {k[2:]: v for k, v in arguments.items() if k.startswith("--FLIGHTLAKE_")}
             assert carried.items() <= exports.items()  # Glue and MWAA agree on the lake
-            assert arguments["--additional-python-modules"].startswith(f"s3://{bucket}/releases/{current.version}/glue/")
+            assert arguments["--additional-python-modules"].startswith(
+                f"s3://{bucket}/releases/{current.version}/glue/"
+            )
     assert versions["dev"] == versions["prod"]
     assert set(glue_job_environment(make_target("dev", project, Stubs(settings)).names)) <= set(exports)
 
@@ -195,7 +205,9 @@ def test_a_stored_release_is_never_overwritten(world, built_wheel):
     key = release_key(version, "dags/flights_etl.py")
     original = s3.get_object(Bucket=bucket, Key=key)
     saved = original["Body"].read()
-    s3.put_object(Bucket=bucket, Key=key, Body=b"tampered", Metadata={"sha256": hashlib.sha256(b"tampered").hexdigest()})
+    s3.put_object(
+        Bucket=bucket, Key=key, Body=b"tampered", Metadata={"sha256": hashlib.sha256(b"tampered").hexdigest()}
+    )
     stubs = Stubs(settings)
     expect_facts(stubs, "dev")
     try:
@@ -248,16 +260,20 @@ def test_promote_copies_devs_release_to_prod_byte_for_byte(world):
     manifest = release_store.read_manifest(s3, dev_bucket, running.version)
     for path, entry in manifest["files"].items():
         key = release_key(running.version, path)
-        assert hashlib.sha256(body(settings, prod_bucket, key)).hexdigest() == entry["sha256"] == hashlib.sha256(
-            body(settings, dev_bucket, key)
-        ).hexdigest()
+        assert (
+            hashlib.sha256(body(settings, prod_bucket, key)).hexdigest()
+            == entry["sha256"]
+            == hashlib.sha256(body(settings, dev_bucket, key)).hexdigest()
+        )
     assert body(settings, prod_bucket, release_key(running.version, MANIFEST)) == body(
         settings, dev_bucket, release_key(running.version, MANIFEST)
     )
     prod = history.current(history.read(s3, prod_bucket))
     assert (prod.version, prod.action, prod.source) == (running.version, "promote", "dev")
     assert parameters(settings, "flightlake-prod-airflow")["ReleasePrefix"] == f"releases/{running.version}"
-    assert f"flightlake-prod-{running.release_id}-raw-to-stage" in cached_client("glue", settings).list_jobs()["JobNames"]
+    assert (
+        f"flightlake-prod-{running.release_id}-raw-to-stage" in cached_client("glue", settings).list_jobs()["JobNames"]
+    )
 
 
 def test_rollback_returns_prod_to_the_previous_release(world):
@@ -290,8 +306,10 @@ def test_status_shows_the_release_who_deployed_it_drift_and_the_runs_per_year(wo
     for key in STACK_KEYS:
         target.stack(key)  # read from the emulator; what follows goes to stubs
     cfn = cached_client("cloudformation", settings)
-    drift_client = __import__("boto3").session.Session().client(
-        "cloudformation", region_name="us-east-1", endpoint_url=cfn.meta.endpoint_url
+    drift_client = (
+        __import__("boto3")
+        .session.Session()
+        .client("cloudformation", region_name="us-east-1", endpoint_url=cfn.meta.endpoint_url)
     )
     drift = __import__("botocore.stub", fromlist=["Stubber"]).Stubber(drift_client)
     names = [f"flightlake-prod-{key}" for key in STACK_KEYS]
@@ -310,7 +328,9 @@ def test_status_shows_the_release_who_deployed_it_drift_and_the_runs_per_year(wo
     drift.activate()
     target.clients._clients["cloudformation"] = drift_client
     stubs["mwaa"].add_response(
-        "get_environment", {"Environment": {"Name": "flightlake-prod", "Status": "AVAILABLE"}}, {"Name": "flightlake-prod"}
+        "get_environment",
+        {"Environment": {"Name": "flightlake-prod", "Status": "AVAILABLE"}},
+        {"Name": "flightlake-prod"},
     )
     runs = [
         {"dag_run_id": "scheduled__2014-01-01", "logical_date": "2014-01-01T00:00:00Z", "state": "running"},
@@ -328,7 +348,9 @@ def test_status_shows_the_release_who_deployed_it_drift_and_the_runs_per_year(wo
     drift.assert_no_pending_responses()
     stubs.assert_all_used()
     stubs.close()
-    current = history.current(history.read(cached_client("s3", settings), "airflow-flightlake-prod-123456789012-us-east-1"))
+    current = history.current(
+        history.read(cached_client("s3", settings), "airflow-flightlake-prod-123456789012-us-east-1")
+    )
     assert lines[1].startswith(f"release: {current.version}  rollback  ") and "by arn:aws:" in lines[1]
     assert lines[2].startswith("previous (rollback goes here): ")
     assert "drift flightlake-prod-storage: DRIFTED: RawBucket (AWS::S3::Bucket) modified" in lines
@@ -394,7 +416,9 @@ def test_destroy_with_delete_data_needs_the_name_then_leaves_nothing(world):
     stubs = Stubs(settings)
     target = make_target("dev", project, stubs)
     delete_route_tables(target)
-    with answered(stubs.clients["cloudformation"], "UpdateTerminationProtection", lambda p: {"StackId": p["StackName"]}) as lifted:
+    with answered(
+        stubs.clients["cloudformation"], "UpdateTerminationProtection", lambda p: {"StackId": p["StackName"]}
+    ) as lifted:
         Destroy(target, delete_data=True).apply()
     stubs.close()
     assert [call["StackName"] for call in lifted] == ["flightlake-dev-warehouse", "flightlake-dev-storage"]
