@@ -33,6 +33,7 @@ from flightlake.deploy.status import status_lines
 from flightlake.lake.aws import list_keys
 from flightlake.pipeline.check_raw import check_raw_year
 from flightlake.settings import ZONES, load_settings
+from tests.conftest import REPO
 from tests.deploy.conftest import Stubs, answered, cached_client, copy_project, make_target, wheel_builder
 from tests.deploy.emulated import create_catalog, delete_route_tables, emulator_state, expect_ddl, expect_facts
 from tests.lake.test_ingest import year_file
@@ -429,3 +430,17 @@ def test_destroy_with_delete_data_needs_the_name_then_leaves_nothing(world):
     assert not [j for j in state["glue_jobs"] if j.startswith("flightlake-dev-")]
     kms = cached_client("kms", settings)
     assert "alias/flightlake-dev-lake" not in {a["AliasName"] for a in kms.list_aliases()["Aliases"]}
+
+
+def test_the_cli_plans_an_environment_and_changes_nothing(embedded_stack):
+    env = {**os.environ, "FLIGHTLAKE_PROJECT_DIR": str(REPO)}
+    before = emulator_state(embedded_stack.settings)
+    result = subprocess.run([str(Path(sys.executable).parent / "flightlake"), "deploy", "--env", "staging"],
+                            env=env, capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"target: flightlake-staging (emulator at {os.environ['AWS_ENDPOINT_URL']}, region us-east-1)"
+    assert lines[1].startswith("Plan for deployment 'flightlake-staging' in us-east-1: ")
+    assert "6 stack create" in lines[1] and "1 release switch" in lines[1] and "2 glue create" in lines[1]
+    assert "  release: none (the environment is not deployed)" in lines
+    assert emulator_state(embedded_stack.settings) == before
