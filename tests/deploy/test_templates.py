@@ -148,7 +148,10 @@ def test_mwaa_runs_one_release_privately_with_least_privilege_and_alerts():
     role = template["Resources"]["ExecutionRole"]
     assert {"Key": "RedshiftDbRoles", "Value": "flightlake_pipeline"} in role["Properties"]["Tags"]
     allowed = statements_of(role)
-    assert allowed["RunSparkJobs"]["Resource"]["Fn::Sub"].endswith(":job/${EnvironmentName}-*")
+    jobs = [r["Fn::Sub"] for r in allowed["RunSparkJobs"]["Resource"]]
+    assert [j.split(":job/")[1] for j in jobs] == [
+        "${EnvironmentName}-????????????-raw-to-stage", "${EnvironmentName}-????????????-stage-to-analytics",
+    ]  # fmt: skip
     assert allowed["FailureAlerts"] == {"Sid": "FailureAlerts", "Effect": "Allow", "Action": "sns:Publish",
                                         "Resource": {"Ref": "AlertTopic"}}  # fmt: skip
     topic = template["Resources"]["AlertTopic"]["Properties"]
