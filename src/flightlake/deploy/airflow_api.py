@@ -9,19 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
+from flightlake.deploy.clients import or_none
 
 DAG_ID = "flights_etl"
 IN_FLIGHT = ("queued", "running")
 
 
 def environment(mwaa: Any, name: str) -> dict[str, Any] | None:
-    try:
-        return mwaa.get_environment(Name=name)["Environment"]
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
-            return None
-        raise
+    return or_none(lambda: mwaa.get_environment(Name=name)["Environment"], "ResourceNotFoundException")
 
 
 def dag_runs(mwaa: Any, name: str, limit: int = 100) -> list[dict[str, Any]]:

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-
+from flightlake.deploy.clients import or_none
 from flightlake.deploy.names import GLUE_DIR, SPARK_JOBS, SPARK_JOBS_DIR, Names, release_key
 from flightlake.deploy.plan import CREATE, DELETE, NONE, UPDATE, Pending, PlannedAction
 from flightlake.deploy.runtime_env import glue_job_environment
@@ -75,12 +74,7 @@ def definitions(
 
 
 def get_job(glue: Any, name: str) -> dict[str, Any] | None:
-    try:
-        return glue.get_job(JobName=name)["Job"]
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") == "EntityNotFoundException":
-            return None
-        raise
+    return or_none(lambda: glue.get_job(JobName=name)["Job"], "EntityNotFoundException")
 
 
 def plan_jobs(glue: Any, wanted: list[dict[str, Any]] | Pending, names: Names, release_id: str) -> list[PlannedAction]:
