@@ -11,7 +11,7 @@ and stays valid Python 3.11.
 | variable | default | meaning |
 | --- | --- | --- |
 | `FLIGHTLAKE_STATE_DIR` | `./.flightlake` | embedded stack state: data, pid files, snapshots, jars |
-| `FLIGHTLAKE_REGION`, `AWS_REGION`, `AWS_DEFAULT_REGION` | `us-east-1` off AWS | region: the first set; required on AWS |
+| `FLIGHTLAKE_REGION`, `AWS_REGION`, `AWS_DEFAULT_REGION` | `us-east-1` off AWS | the first set; required on AWS |
 | `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL` | unset (real AWS) | S3 / emulator endpoint |
 | `FLIGHTLAKE_<ZONE>_BUCKET` | `flightlake-<zone>` | bucket of the zone (RAW, STAGE, ANALYTICS, REPORTS) |
 | `FLIGHTLAKE_<ZONE>_PREFIX` | empty | key prefix inside the zone's bucket |
