@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from flightlake.deploy import mwaa_files, names
+from flightlake.deploy import ci, mwaa_files, names
 from flightlake.deploy.environments import (
     EnvironmentFileError,
     check_name,
@@ -240,3 +240,11 @@ def test_the_environment_files_hold_no_secret():
         keys = [k for k, v in data.items() for k in ([k] if not isinstance(v, dict) else [f"{k}.{s}" for s in v])]
         assert not [k for k in keys if any(w in k for w in ("password", "secret", "token", "access_key"))], path
         assert not re.search(r"AKIA[0-9A-Z]{16}|-----BEGIN", path.read_text()), path
+
+
+def test_the_ci_stack_is_asked_for_one_repository():
+    request = ci.request(REPO, "acme/flightlake", create_provider=False)
+    assert request.name == "flightlake-ci"
+    assert request.parameters == {"Repository": "acme/flightlake", "CreateOidcProvider": "false"}
+    with pytest.raises(ci.RepositoryName, match="expected OWNER/NAME"):
+        ci.request(REPO, "https://github.com/acme/flightlake", create_provider=True)
