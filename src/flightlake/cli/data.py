@@ -1,4 +1,9 @@
-"""`flightlake ingest`: year files into the raw zone."""
+"""`flightlake ingest`: year files into the raw zone, of the embedded stack or of a deployed environment.
+
+`--env NAME` ingests into that environment's lake (its raw bucket and Glue database, in its
+region), where the DAG on that environment reads; like `flightlake deploy` it then goes where
+AWS_ENDPOINT_URL and the credentials say, never to the embedded stack on its own.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ def _ingest_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         help="year files (YYYY.csv, flights_2013.csv, .csv.gz, .csv.bz2), the Kaggle zip, or folders of them",
     )
+    parser.add_argument("--env", metavar="NAME", help="a deployed environment (deploy/environments/NAME.toml)")
 
 
 @command("ingest", "check year files against the raw contract and upload them to the raw zone", _ingest_arguments)
@@ -27,7 +33,7 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     from flightlake.local.harness.progress import byte_progress
     from flightlake.local.stack.manager import activate
 
-    settings = activate(settings)
+    settings = _environment(args.env, settings) if args.env else activate(settings)
     with byte_progress() as progress:
         results = ingest(settings, args.paths, progress)
     out = console()
@@ -48,3 +54,20 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     counts = {s: sum(r.status == s for r in results) for s in ("uploaded", "unchanged", "refused", "skipped")}
     out.print(", ".join(f"{n} {s}" for s, n in counts.items()))
     return 1 if counts["refused"] else 0  # a skipped folder entry is reported, not an error
+
+
+def _environment(name: str, settings: Settings) -> Settings:
+    """Settings of a deployed environment's lake, after checking the credentials' account."""
+    import os
+
+    from flightlake.deploy.environments import load_environment
+    from flightlake.deploy.target import Target
+    from flightlake.settings.checkout import project_root
+
+    target = Target(load_environment(project_root(settings), name), project_root(settings))
+    target.check_account()
+    endpoint = os.environ.get("AWS_ENDPOINT_URL")
+    where = f"emulator at {endpoint}" if endpoint else f"AWS account {target.env.account}"
+    raw = target.settings.zone("raw").bucket
+    console().print(f"target: {target.names.deployment} ({where}, region {target.env.region}), raw zone s3://{raw}")
+    return target.settings
