@@ -40,5 +40,7 @@ def running_stack() -> Settings:
 
     from flightlake.local.stack.manager import activate
 
-    subprocess.run([sys.executable, "-m", "flightlake", "up"], check=True)
+    started = subprocess.run([sys.executable, "-m", "flightlake", "up"])
+    if started.returncode != 0:
+        raise SystemExit(started.returncode)  # `flightlake up` has said why
     return activate(load_settings())

@@ -65,3 +65,15 @@ def test_ingest_counts_rows_the_way_raw_to_stage_does(staged):
     assert f"{other_year} rows not dated {ROW_YEAR}" in notes and f"{skipped} blank or repeated header" in notes
     not_utf8 = [line.line for line in expected if b"\xff" in line.data]
     assert f"{len(not_utf8)} rows not UTF-8 (lines {', '.join(map(str, not_utf8))}" in notes
+
+
+def test_a_file_with_more_rejects_than_are_reparsed_by_number_gives_the_same_rejects(staged, settings, monkeypatch):
+    """Beyond REPARSE_LIMIT rejects the whole file is parsed again to write them: same lines, same reasons."""
+    from flightlake.pipeline import raw_to_stage
+
+    _, _, _, rejects, _ = staged
+    monkeypatch.setattr(raw_to_stage, "REPARSE_LIMIT", 1)
+    run_job("raw_to_stage", ROW_YEAR)
+    again = read_year(settings, STAGE_REJECTS, ROW_YEAR)
+    expected = sorted(zip(rejects["line_number"], rejects["reason"], strict=True))
+    assert len(expected) > 1 and sorted(zip(again["line_number"], again["reason"], strict=True)) == expected

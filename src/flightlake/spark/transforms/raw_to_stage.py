@@ -45,7 +45,7 @@ def _converted(trimmed: DataFrame) -> DataFrame:
     """Each field converted ONCE, in a projection of its own: `_v{i}` the text (null when empty),
     `_n{i}` its number for numeric columns, `_date` the flight date. Casting text is the costly
     part of parsing; referenced from several checks, an inlined cast would run several times."""
-    columns = [F.col(c) for c in ("value", "_text", "_size")]
+    columns = [F.col(c) for c in ("value", "_text", "_size", *_carried(trimmed))]
     for index, (_, kind) in enumerate(schemas.STAGE_COLUMNS):
         text = _nullif_empty(F.col(f"_f{index}"))
         columns.append(text.alias(f"_v{index}"))
@@ -98,6 +98,20 @@ def _checked(index: int, name: str, kind: str, year: int) -> tuple[Column, list[
     return typed, problems
 
 
+def _carried(frame: DataFrame) -> tuple[str, ...]:
+    """The line number, when the lines come numbered already (see `numbered_lines`)."""
+    return ("line_number",) if "line_number" in frame.columns else ()
+
+
+def numbered_lines(lines: DataFrame, survey: Survey, wanted: list[int]) -> DataFrame:
+    """Only the lines with these numbers, numbered: what `parse` needs to redo a few lines.
+
+    The numbering projection is non-deterministic, so the filter stays above it and the lines
+    keep the numbers they have in the whole file."""
+    numbered = lines.select("value", line_number(survey.offsets).alias("line_number"))
+    return numbered.where(F.col("line_number").isin(wanted))
+
+
 def parse(lines: DataFrame, survey: Survey, year: int) -> DataFrame:
     """Typed columns, `reason` (null for a good row), `line_number`, the raw `value`, `is_data`.
 
@@ -107,13 +121,14 @@ def parse(lines: DataFrame, survey: Survey, year: int) -> DataFrame:
     projection that numbers the lines is non-deterministic, so Spark cannot push the later
     `reason IS NULL` filters below it and evaluate every check twice; the duplicate check comes
     after it, on the numbered rows. Header and blank lines get `is_data = false` (the same test
-    `survey` counts them with).
+    `survey` counts them with). Lines from `numbered_lines` keep the numbers they come with.
     """
+    carried = _carried(lines)
     text = F.regexp_replace(F.col("value"), "^\ufeff", "")
-    split = lines.select("value", text.alias("_text"), F.split(text, ",", -1).alias("_fields"))
+    split = lines.select("value", *carried, text.alias("_text"), F.split(text, ",", -1).alias("_fields"))
     fields = F.col("_fields")
     field_columns = [F.trim(fields.getItem(i)).alias(f"_f{i}") for i in range(FIELD_COUNT)]
-    converted = _converted(split.select("value", "_text", F.size(fields).alias("_size"), *field_columns))
+    converted = _converted(split.select("value", *carried, "_text", F.size(fields).alias("_size"), *field_columns))
     problems: list[Column] = [
         F.when(
             F.col("_size") != FIELD_COUNT,
@@ -133,7 +148,7 @@ def parse(lines: DataFrame, survey: Survey, year: int) -> DataFrame:
     numbered = converted.select(
         *typed,
         F.coalesce(*problems).alias("_problem"),
-        line_number(survey.offsets).alias("line_number"),
+        F.col("line_number") if carried else line_number(survey.offsets).alias("line_number"),
         "value",
         is_data(F.col("value")).alias("is_data"),
     )
