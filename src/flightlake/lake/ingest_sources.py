@@ -109,7 +109,7 @@ def _candidate(name: str, year: int, size: int, opener: Opener, container: str |
 
 
 def _skipped(name: str, reason: str) -> IngestResult:
-    return IngestResult(name, "skipped", notes=[f"skipped: {reason}"])
+    return IngestResult(name, "skipped", notes=[reason])
 
 
 def _zip_members(path: Path) -> Iterator[Candidate | IngestResult]:
