@@ -22,7 +22,7 @@ and stays valid Python 3.11.
 | `FLIGHTLAKE_REDSHIFT_DATABASE` | `dev` | Redshift database |
 | `FLIGHTLAKE_REDSHIFT_COPY_ROLE_ARN` | unset | IAM role Redshift assumes to COPY from S3 |
 | `FLIGHTLAKE_SPARK_MASTER` | `local[*]` | `local`, `local[N]`, `local[*]` or `spark://host:port` |
-| `FLIGHTLAKE_SPARK_DRIVER_MEMORY` | `2g` | driver memory for local Spark |
+| `FLIGHTLAKE_SPARK_DRIVER_MEMORY` | `1g` | driver heap for local Spark (a full-scale year needs no more) |
 | `FLIGHTLAKE_RUNTIME` | `local` | `local` (spark-submit) or `glue` (AWS Glue jobs, on MWAA) |
 | `FLIGHTLAKE_SPARK_SUBMIT` | `process` (`inline` in `run`) | `process`: spark-submit per job; `inline`: in the task |
 | `FLIGHTLAKE_GLUE_JOB_PREFIX` | `flightlake` | Glue job names are `<prefix>-raw-to-stage`, ... |
@@ -173,7 +173,7 @@ def _spark(env: Mapping[str, str]) -> tuple[str, str]:
         raise SettingsError(
             f"FLIGHTLAKE_SPARK_MASTER={master!r}: expected local, local[N], local[*] or spark://host:port."
         )
-    memory = values.text(env, "FLIGHTLAKE_SPARK_DRIVER_MEMORY", "2g") or "2g"
+    memory = values.text(env, "FLIGHTLAKE_SPARK_DRIVER_MEMORY", "1g") or "1g"
     if not _MEMORY_RE.match(memory):
         raise SettingsError(f"FLIGHTLAKE_SPARK_DRIVER_MEMORY={memory!r}: expected a size like 2g or 1536m.")
     return master, memory
