@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.bench_compare [--rows 7200000]     (make bench BENCH=compare)
 
-1. flightlake: the year through the DAG, as `bench_dag` runs it;
+1. flightlake: the year through the DAG, as `bench_dag` runs it (and prints it: its line too);
 2. pandas, the way the original solution works (`bench.pandas_pipeline`): read_csv, groupby,
    IsolationForest per airport, COPY into PostgreSQL, one matplotlib chart per airport;
 3. DuckDB, the single-machine limit (`bench.duckdb_pipeline`): CSV to typed Parquet, then the daily
@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 
-from bench.bench_dag import dag_year, task_seconds
+from bench.bench_dag import dag_year, report, task_seconds
 from bench.full_scale import BENCH_YEAR, bench_arguments, full_scale_file, running_stack
 from bench.measure import Measurement, measured
 
@@ -43,6 +43,7 @@ def main() -> int:
     settings = running_stack()
     path = full_scale_file(settings, args.rows)
     summary, lake = dag_year(settings, path)
+    report(summary, lake, args.rows)
     outcome = summary.outcomes[0]
     tasks = task_seconds(summary)
     with tempfile.TemporaryDirectory(prefix="bench-compare-") as tmp:

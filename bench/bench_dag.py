@@ -30,24 +30,28 @@ def task_seconds(summary: Any) -> dict[str, float]:
     return {task: (outcome.tasks.get(task) or {}).get("seconds") or 0.0 for task in summary.task_order}
 
 
+def report(summary: Any, measurement: Measurement, rows: int) -> None:
+    """Each task's seconds, then the one line whose form stays the same across versions."""
+    outcome = summary.outcomes[0]
+    print(f"\n{rows:,} rows, year {BENCH_YEAR}: run {outcome.state}")
+    seconds = task_seconds(summary)
+    for task, value in seconds.items():
+        print(f"  {task:<20} {value:>7.1f} s")
+    print(
+        f"bench_dag: {outcome.state}, tasks {sum(seconds.values()):.0f} s, DagRun {outcome.seconds:.0f} s, "
+        f"whole command (ingest included) {measurement.wall_s:.0f} s, peak RSS {measurement.peak_mb:,.0f} MB; "
+        f"{outcome.figures.get('anomalies', '-')} anomalies, {outcome.figures.get('charts', '-')} charts"
+    )
+
+
 def main() -> int:
     parser = bench_arguments(__doc__)
     args = parser.parse_args()
     settings = running_stack()
     path = full_scale_file(settings, args.rows)
-    summary, m = dag_year(settings, path)
-    outcome = summary.outcomes[0]
-    print(f"\n{args.rows:,} rows, year {BENCH_YEAR}: run {outcome.state}")
-    seconds = task_seconds(summary)
-    for task, value in seconds.items():
-        print(f"  {task:<20} {value:>7.1f} s")
-    total = sum(seconds.values())
-    print(
-        f"bench_dag: {outcome.state}, tasks {total:.0f} s, DagRun {outcome.seconds:.0f} s, whole command "
-        f"(ingest included) {m.wall_s:.0f} s, peak RSS {m.peak_mb:,.0f} MB; "
-        f"{outcome.figures.get('anomalies', '-')} anomalies, {outcome.figures.get('charts', '-')} charts"
-    )
-    return 0 if outcome.state == "success" else 1
+    summary, measurement = dag_year(settings, path)
+    report(summary, measurement, args.rows)
+    return 0 if summary.outcomes[0].state == "success" else 1
 
 
 if __name__ == "__main__":
