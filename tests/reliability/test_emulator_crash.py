@@ -120,3 +120,25 @@ def test_up_warns_when_it_cannot_restore_what_was_acknowledged(lake):
     lake.up()
     warnings = [line for line in lake.lines if "WARNING" in line]
     assert len(warnings) == 1 and "s3://flightlake-raw/lost/object.csv" in warnings[0] and "missing" in warnings[0]
+
+
+def test_object_versions_are_listed_and_read_from_the_store(lake):
+    """ListObjectVersions copies every version of a key (the deploy's destroy empties versioned
+    buckets this way): each copy reads its own bytes from the store, and nothing new is written."""
+    s3 = lake.client("s3")
+    s3.create_bucket(Bucket="flightlake-versions")
+    s3.put_bucket_versioning(Bucket="flightlake-versions", VersioningConfiguration={"Status": "Enabled"})
+    first = s3.put_object(Bucket="flightlake-versions", Key="k", Body=b"first")["VersionId"]
+    second = s3.put_object(Bucket="flightlake-versions", Key="k", Body=b"second!")["VersionId"]
+    store = lake.settings.state_dir / "emulator" / "store"
+    files = sum(1 for _ in (store / "objects").rglob("*") if _.is_file())
+    versions = s3.list_object_versions(Bucket="flightlake-versions")["Versions"]
+    assert sorted((v["VersionId"], v["Size"], v["IsLatest"]) for v in versions) == sorted(
+        [(first, 5, False), (second, 7, True)]
+    )
+    for version, body in ((first, b"first"), (second, b"second!")):
+        assert s3.get_object(Bucket="flightlake-versions", Key="k", VersionId=version)["Body"].read() == body
+    assert sum(1 for _ in (store / "objects").rglob("*") if _.is_file()) == files
+    for version in (first, second):
+        s3.delete_object(Bucket="flightlake-versions", Key="k", VersionId=version)
+    assert "Versions" not in s3.list_object_versions(Bucket="flightlake-versions")

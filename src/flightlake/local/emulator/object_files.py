@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+import threading
 import uuid
 from pathlib import Path
 from typing import IO, Any
@@ -79,6 +80,8 @@ def _durable_key_class(base: type, files: ObjectFiles) -> type:
 
         @property
         def _value_buffer(self) -> IO[bytes]:
+            if "_file" not in self.__dict__ and "_path" in self.__dict__:  # a copy (see __setstate__)
+                self.__dict__["_file"] = open(self.__dict__["_path"], "rb")  # noqa: SIM115
             if "_file" not in self.__dict__:
                 path = type(self).flightlake_files.new_path()
                 self.__dict__["_path"] = path
@@ -117,6 +120,18 @@ def _durable_key_class(base: type, files: ObjectFiles) -> type:
             self.__dict__["_path"] = path
             self.__dict__["_file"] = open(path, "r+b")  # noqa: SIM115
             self.contentsize = size
+
+        def __getstate__(self) -> dict[str, Any]:
+            """moto copies keys (ListObjectVersions deep-copies every version): a copy names the
+            same file, opened read-only when it is read, instead of carrying the bytes."""
+            state = self.__dict__.copy()
+            state.pop("_file", None)
+            state.pop("lock", None)
+            return state
+
+        def __setstate__(self, state: dict[str, Any]) -> None:
+            self.__dict__.update(state)
+            self.lock = threading.Lock()
 
         def dispose(self, garbage: bool = False) -> None:
             """Close the file; delete it only for keys no journal row can name (upload parts)."""
