@@ -21,6 +21,7 @@ import pandas as pd
 
 from flightlake.lake.aws import client
 from flightlake.lake.tables import dashboard_key
+from flightlake.reporting.airport_names import places
 from flightlake.reporting.dashboard_series import series
 from flightlake.settings import Settings
 from flightlake.warehouse import connect
@@ -93,6 +94,7 @@ def dashboard_data(settings: Settings) -> dict[str, Any]:
         )
     return {
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "airport_names": places(sorted({r["airport"] for y in years for r in y["airport_rows"]})),
         "warehouse": settings.warehouse,
         "charts_root": CHARTS_ROOT,
         "max_charts": MAX_CHARTS,

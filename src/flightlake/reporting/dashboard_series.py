@@ -56,4 +56,3 @@ def year_series(frame: pd.DataFrame, year: int) -> dict[str, Any]:
 def series(settings: Settings, years: list[int]) -> dict[int, dict[str, Any]]:
     """Every year's packed series, read from the lake (a year with no rows has no airports)."""
     return {year: year_series(read_year(settings, AIRPORT_DAILY_ANOMALIES, year), year) for year in years}
-
