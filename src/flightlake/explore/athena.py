@@ -53,7 +53,8 @@ def athena_text(sql: str, target: AthenaTarget) -> str:
     if warehouse:
         raise QueryError(f"{', '.join(warehouse)}: Athena reads the lake's tables only; dw tables live in Redshift")
     for local, remote in target.databases.items():
-        text = re.sub(rf'(?<![\w"]){re.escape(local)}(?=\s*\.)', remote, text)
+        # flightlake_stage.flights and "flightlake_stage".flights, never a longer name that contains it
+        text = re.sub(rf'(?<![\w"])("?){re.escape(local)}\1(?=\s*\.)', rf"\g<1>{remote}\g<1>", text)
     return text
 
 
