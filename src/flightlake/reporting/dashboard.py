@@ -52,9 +52,13 @@ def _clean(value: Any) -> Any:
 
 
 def dashboard_data(settings: Settings) -> dict[str, Any]:
+    """The page's summary: per year and airport (`dw.airport_year_summary`) and the anomalous days."""
     warehouse = connect(settings)
-    airports = warehouse.query(_AIRPORTS_SQL)
-    anomalies = warehouse.query(_ANOMALIES_SQL)
+    return page_data(warehouse.query(_AIRPORTS_SQL), warehouse.query(_ANOMALIES_SQL), settings.warehouse)
+
+
+def page_data(airports: pd.DataFrame, anomalies: pd.DataFrame, warehouse: str) -> dict[str, Any]:
+    """The summary from the two views' rows (bench/ builds them without a warehouse)."""
     years = []
     for year in sorted(int(y) for y in airports["year"].unique()):
         a = airports[airports["year"] == year]
@@ -95,7 +99,7 @@ def dashboard_data(settings: Settings) -> dict[str, Any]:
     return {
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "airport_names": places(sorted({r["airport"] for y in years for r in y["airport_rows"]})),
-        "warehouse": settings.warehouse,
+        "warehouse": warehouse,
         "charts_root": CHARTS_ROOT,
         "max_charts": MAX_CHARTS,
         "years": years,
