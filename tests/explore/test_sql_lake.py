@@ -159,3 +159,28 @@ def test_the_command_writes_files_and_fails_in_one_line(settings, probe, tmp_pat
     assert error.startswith(f"flightlake sql: unknown table {name}_missing;") and error.count("\n") == 1
     assert main(["sql", f"update {name} set flights = 0"]) == 2
     assert "read-only" in capsys.readouterr().err
+
+
+def test_the_query_can_come_on_standard_input_or_at_the_prompt(settings, probe, monkeypatch, capsys):
+    import io
+
+    _, name = probe
+    query = f"select count(*) as days from {name} where year = {GOOD_YEAR} and origin_airport = 'JFK'"
+    monkeypatch.setattr("sys.stdin", io.StringIO(query))
+    assert main(["sql"]) == 0
+    assert "│ 40   │" in capsys.readouterr().out
+    answers = iter(["\\d", query, ";", "select nope", f"from {name} where year = {GOOD_YEAR};", "\\q"])
+    monkeypatch.setattr("sys.stdin", SimpleTTY())
+    monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
+    assert main(["sql"]) == 0
+    shown = capsys.readouterr().out
+    assert name in shown and "dw.airport_daily_delays" in shown  # \d lists the tables
+    assert "│ 40   │" in shown  # the query ended by ';' on its own line ran
+    assert "error: unknown column nope" in shown  # an error at the prompt is shown, the prompt goes on
+
+
+class SimpleTTY:
+    """Standard input of a terminal, for the prompt (its lines come from the patched input())."""
+
+    def isatty(self) -> bool:
+        return True
