@@ -87,9 +87,13 @@ def _catalog_table(database: str, table: dict[str, Any]) -> CatalogTable:
     )
 
 
-def catalog_tables(settings: Settings) -> dict[str, CatalogTable]:
+def glue_client(settings: Settings) -> Any:
+    """One Glue client per session: making a boto3 client costs more than a catalog call."""
+    return client("glue", settings)
+
+
+def catalog_tables(settings: Settings, glue: Any) -> dict[str, CatalogTable]:
     """Every table of the lake's Glue databases, by `database.table` (one listing per database)."""
-    glue = client("glue", settings)
     tables: dict[str, CatalogTable] = {}
     for database in settings.glue_databases.values():
         try:
@@ -102,9 +106,8 @@ def catalog_tables(settings: Settings) -> dict[str, CatalogTable]:
     return tables
 
 
-def _partitions(settings: Settings, table: CatalogTable) -> Iterator[tuple[list[str], str]]:
+def _partitions(glue: Any, table: CatalogTable) -> Iterator[tuple[list[str], str]]:
     """(values, location) of every partition the catalog holds for the table."""
-    glue = client("glue", settings)
     pages = glue.get_paginator("get_partitions").paginate(DatabaseName=table.database, TableName=table.name)
     for page in pages:
         for partition in page["Partitions"]:
@@ -154,14 +157,14 @@ def _partition_filter(table: CatalogTable, values: list[str]) -> ds.Expression:
     return expression
 
 
-def open_dataset(settings: Settings, table: CatalogTable) -> ds.Dataset:
+def open_dataset(settings: Settings, table: CatalogTable, glue: Any) -> ds.Dataset:
     """The table as one Arrow dataset: its files, each tagged with its partition's values."""
     filesystem = arrow_filesystem(settings)
     schema = table.arrow_schema()
     paths: list[str] = []
     partitions: list[ds.Expression] = []
     if table.partition_keys:
-        for values, location in _partitions(settings, table):
+        for values, location in _partitions(glue, table):
             files = _data_files(filesystem, location)
             paths.extend(files)
             partitions.extend([_partition_filter(table, values)] * len(files))

@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 
-from flightlake.explore.lake_tables import CatalogTable, catalog_tables, open_dataset
+from flightlake.explore.lake_tables import CatalogTable, catalog_tables, glue_client, open_dataset
 from flightlake.explore.statements import QueryError, TableName, first_line, named_tables, read_only_query
 from flightlake.explore.warehouse_tables import SCHEMA as WAREHOUSE_SCHEMA
 from flightlake.explore.warehouse_tables import WarehouseReader
@@ -43,6 +44,7 @@ class LakeSession:
         self.connection = duckdb.connect()
         self.registered: set[str] = set()
         self._catalog: dict[str, CatalogTable] | None = None
+        self._glue: Any = None
         self._warehouse: WarehouseReader | None = None
         self._locked = False
 
@@ -57,9 +59,15 @@ class LakeSession:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def glue(self) -> Any:
+        if self._glue is None:
+            self._glue = glue_client(self.settings)
+        return self._glue
+
     def catalog(self) -> dict[str, CatalogTable]:
         if self._catalog is None:
-            self._catalog = catalog_tables(self.settings)
+            self._catalog = catalog_tables(self.settings, self.glue)
         return self._catalog
 
     def warehouse(self) -> WarehouseReader:
@@ -107,7 +115,7 @@ class LakeSession:
                 raise self._unknown(table)
             data: object = self.warehouse().read(table.name)
         elif key in self.catalog():
-            data = open_dataset(self.settings, self.catalog()[key])
+            data = open_dataset(self.settings, self.catalog()[key], self.glue)
         else:
             raise self._unknown(table)
         hidden = f"_flightlake_{len(self.registered)}"
