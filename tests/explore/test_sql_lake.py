@@ -107,11 +107,14 @@ def test_unknown_tables_and_columns_are_named(settings, probe):
             session.query(f"select * from {database}.no_such_table")
         with pytest.raises(QueryError) as column_error:
             session.query(f"select no_such_column from {name} where year = {GOOD_YEAR}")
+        with pytest.raises(QueryError) as qualified_error:
+            session.query(f"select p.flightz from {name} p where year = {GOOD_YEAR}")
         with pytest.raises(QueryError) as bare_error:
             session.query("select * from sql_probe")
     assert str(table_error.value).startswith(f"unknown table {database}.no_such_table; known tables: ")
     assert name in str(table_error.value) and "dw.airport_daily_delays" in str(table_error.value)
     assert str(column_error.value).startswith("unknown column no_such_column")
+    assert str(qualified_error.value) == "unknown column p.flightz"
     assert "name it with its database" in str(bare_error.value)
 
 

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from flightlake.cli.arguments import whole
 from flightlake.cli.registry import command, console
 from flightlake.explore import QueryError
 from flightlake.settings import Settings
@@ -34,7 +35,9 @@ def _sql_arguments(parser: argparse.ArgumentParser) -> None:
         "--output", "-o", type=Path, metavar="FILE", help="write the result to FILE (.csv .json .parquet)"
     )
     parser.add_argument("--explain", action="store_true", help="show the plan instead of running the query")
-    parser.add_argument("--max-rows", type=int, default=100, metavar="N", help="rows shown on screen (default 100)")
+    parser.add_argument(
+        "--max-rows", type=whole(1), default=100, metavar="N", help="rows shown on screen (default 100)"
+    )
     parser.add_argument("--env", metavar="NAME", help="run through Athena in a deployed environment instead")
 
 
@@ -101,6 +104,10 @@ def _show(table: pa.Table, args: argparse.Namespace, summary: str) -> None:
 
 def _prompt(session: LakeSession, args: argparse.Namespace) -> int:
     """A small read-eval-print loop: statements end with ';', `\\d` lists the tables, `\\q` quits."""
+    try:
+        import readline  # noqa: F401  (line editing and history for input(), where the platform has it)
+    except ImportError:
+        pass
     out = console()
     out.print("flightlake sql: end a query with ';'; \\d lists the tables, \\q quits.", markup=False)
     lines: list[str] = []

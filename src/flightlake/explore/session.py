@@ -23,7 +23,9 @@ from flightlake.explore.warehouse_tables import SCHEMA as WAREHOUSE_SCHEMA
 from flightlake.explore.warehouse_tables import WarehouseReader
 from flightlake.settings import Settings
 
-_MISSING_COLUMN = re.compile(r'Referenced column "?([^"\s]+)"? not found', re.IGNORECASE)
+_MISSING_COLUMN = re.compile(
+    r'(?:Referenced column "?([^"\s]+)"? not found|"([^"]+)" does not have a column named "([^"]+)")', re.IGNORECASE
+)
 _CANDIDATES = re.compile(r"Candidate bindings: (.+)$", re.MULTILINE)
 
 
@@ -142,5 +144,6 @@ class LakeSession:
         if missing:
             candidates = _CANDIDATES.search(message)
             also = f"; closest: {candidates.group(1).replace(chr(34), '')}" if candidates else ""
-            return QueryError(f"unknown column {missing.group(1)}{also}")
+            column = missing.group(1) or f"{missing.group(2)}.{missing.group(3)}"
+            return QueryError(f"unknown column {column}{also}")
         return QueryError(f"query failed: {first_line(error)}")
