@@ -4,6 +4,7 @@ only returns canned results, so the calls and their answers are spelled out here
 from __future__ import annotations
 
 import datetime
+import re
 from types import SimpleNamespace
 
 import boto3
@@ -134,3 +135,24 @@ def test_the_command_with_env_sends_the_text_to_that_environments_athena(monkeyp
         '"ORD",364,,',
     ]
     assert "athena: workgroup flightlake-dev-sql" in capsys.readouterr().out
+
+
+def readme_queries() -> list[str]:
+    from tests.conftest import REPO
+
+    section = (REPO / "README.md").read_text().split("## Ask the lake", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r'^\.venv/bin/flightlake sql "(.+)"$', section, re.MULTILINE)
+
+
+def test_the_readmes_lake_queries_go_to_athena_unchanged_but_for_the_database_names():
+    queries = readme_queries()
+    assert len(queries) == 4
+    lake_only = [q for q in queries if "dw." not in q]
+    assert len(lake_only) == 3
+    for query in lake_only:
+        sent = athena_text(query, TARGET)
+        assert sent == query.replace("flightlake_analytics.", "flightlake_dev_analytics.").replace(
+            "flightlake_stage.", "flightlake_dev_stage."
+        )
+    with pytest.raises(QueryError, match="dw tables live in Redshift"):
+        athena_text(queries[-1], TARGET)

@@ -229,6 +229,15 @@ def test_sql_joins_lake_rows_to_their_warehouse_rows(first_run, settings):
     assert [int(v) for v in got["flights"]] == expected["flights"].tolist()
 
 
+def test_every_query_of_the_readme_answers_after_a_run(first_run, settings):
+    from flightlake.explore.session import LakeSession
+    from tests.explore.test_athena import readme_queries
+
+    with LakeSession(settings) as session:
+        rows = {query: session.query(query).table.num_rows for query in readme_queries()}
+    assert len(rows) == 4 and all(count > 0 for count in rows.values()), rows
+
+
 def test_sql_names_a_missing_table(first_run, capsys):
     assert cli_main(["sql", "select * from flightlake_analytics.airport_weekly"]) == 2
     error = capsys.readouterr().err.strip()
