@@ -6,7 +6,8 @@ import subprocess
 import sys
 
 BENCHES = {"generate": "bench.bench_generate", "spark": "bench.bench_spark", "charts": "bench.bench_charts",
-           "dag": "bench.bench_dag", "compare": "bench.bench_compare"}  # fmt: skip
+           "dag": "bench.bench_dag", "compare": "bench.bench_compare",
+           "dashboard": "bench.bench_dashboard"}  # fmt: skip
 
 
 def main(argv: list[str]) -> int:

@@ -117,6 +117,28 @@ def test_buckets_are_encrypted_private_tls_only_and_versioned_the_lake_with_its_
     assert load("storage")["Resources"]["LakeKey"]["Properties"]["EnableKeyRotation"] is True
 
 
+def test_athena_has_a_workgroup_with_encrypted_expiring_results_and_a_scan_cutoff():
+    template = load("storage")
+    (workgroup,) = resources(template, "AWS::Athena::WorkGroup").values()
+    properties = workgroup["Properties"]
+    assert properties["Name"] == {"Fn::Sub": "${DeploymentName}-sql"}
+    env = load_environment(REPO, "dev")
+    assert names.Names(env).athena_workgroup == f"{names.Names(env).deployment}-sql"  # what `sql --env` uses
+    configuration = properties["WorkGroupConfiguration"]
+    assert configuration["EnforceWorkGroupConfiguration"] is True  # clients cannot send results elsewhere
+    assert configuration["BytesScannedCutoffPerQuery"] == {"Ref": "QueryBytesScannedCutoff"}
+    assert template["Parameters"]["QueryBytesScannedCutoff"]["Default"] == 10 * 1024**3
+    results = configuration["ResultConfiguration"]
+    assert results["OutputLocation"] == {"Fn::Sub": "s3://${ReportsBucket}/athena-results/"}
+    assert results["EncryptionConfiguration"] == {
+        "EncryptionOption": "SSE_KMS",
+        "KmsKey": {"Fn::GetAtt": ["LakeKey", "Arn"]},
+    }
+    rules = template["Resources"]["ReportsBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    assert {"Id": "expire-query-results", "Status": "Enabled", "Prefix": "athena-results/",
+            "ExpirationInDays": {"Ref": "QueryResultsDays"}} in rules  # fmt: skip
+
+
 def test_glue_encrypts_what_jobs_write_to_s3_with_the_lake_key_sse_kms():
     template = load("glue")
     (config,) = resources(template, "AWS::Glue::SecurityConfiguration").values()

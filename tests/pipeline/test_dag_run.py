@@ -4,14 +4,18 @@ and the dashboard in a real headless browser."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from flightlake.cli import main as cli_main
 from flightlake.lake import catalog
+from flightlake.lake.arrow_io import read_year
 from flightlake.lake.aws import list_keys
 from flightlake.lake.manifests import read_manifest
 from flightlake.lake.tables import (
@@ -125,17 +129,25 @@ def chromium() -> str:
     return path
 
 
+BROWSER_FLAGS = (
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+)  # fmt: skip
+
+
+def dump_dom(url: str, profile: Path, *extra: str) -> str:
+    return subprocess.run(
+        [chromium(), *BROWSER_FLAGS, f"--user-data-dir={profile}", *extra, "--dump-dom", url],
+        capture_output=True, text=True, timeout=120, check=True,
+    ).stdout  # fmt: skip
+
+
 @pytest.mark.browser
 def test_dashboard_renders_the_anomaly_table_in_a_headless_browser(first_run, tmp_path):
     summary, _ = first_run
-    flags = [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000",
-    ]  # fmt: skip
+    flags = [f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000"]
     url = summary.dashboard.as_uri()
-    dom = subprocess.run(
-        [chromium(), *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120, check=True
-    ).stdout
+    dom = dump_dom(url, tmp_path / "profile", "--virtual-time-budget=5000")
     body = dom.split('<table id="anomaly-table">', 1)[1].split("</table>", 1)[0]
     rendered_rows = body.count("<tr data-airport=")
     expected = sum(o.figures["anomalies"] for o in summary.outcomes if o.year == 2013)
@@ -143,7 +155,91 @@ def test_dashboard_renders_the_anomaly_table_in_a_headless_browser(first_run, tm
     assert "anomalous days" in dom and 'class="active"' in dom
     screenshot = Path(summary.dashboard).with_name("screenshot.png")
     subprocess.run(
-        [chromium(), *flags, "--window-size=1400,1800", f"--screenshot={screenshot}", url],
+        [chromium(), *BROWSER_FLAGS, *flags, "--window-size=1400,1800", f"--screenshot={screenshot}", url],
         capture_output=True, timeout=120, check=True,
     )  # fmt: skip
     assert screenshot.stat().st_size > 20_000
+
+
+@pytest.mark.browser
+def test_picking_an_airport_marks_exactly_the_warehouses_anomalous_days(first_run, settings, tmp_path):
+    summary, _ = first_run
+    page = summary.dashboard.read_text()
+    assert not re.search(r"<script[^>]*\bsrc=", page)  # plotly.js is inline: nothing from a network
+    assert not re.search(r"""<(?:link|img|iframe)[^>]*(?:src|href)=["']?https?://""", page)
+    busiest = connect(settings).query(
+        "SELECT origin_airport, COUNT(*) AS n FROM dw.anomalous_days WHERE year = 2013 "
+        "GROUP BY 1 ORDER BY 2 ASC, 1 LIMIT 1 OFFSET 1"
+    )  # not the airport the page opens on (the one with the most anomalous days)
+    airport = str(busiest.iloc[0]["origin_airport"])
+    expected = connect(settings).query(
+        "SELECT flight_date FROM dw.anomalous_days WHERE year = 2013 AND origin_airport = :airport ORDER BY 1",
+        {"airport": airport},
+    )
+    expected_dates = [str(d) for d in expected["flight_date"]]
+    dom = dump_dom(f"{summary.dashboard.as_uri()}#airport={airport}&year=2013", tmp_path / "profile")
+    chart = re.search(r'<div id="daily-chart"[^>]*>', dom).group(0)
+    assert f'data-airport="{airport}"' in chart and 'data-year="2013"' in chart
+    marked = re.search(r'data-marked-dates="([^"]*)"', chart).group(1).split(",")
+    assert marked == expected_dates and len(expected_dates) > 0
+    marks_layer = dom.split('class="trace scatter traceanomalies"', 1)[1].split("</g></g>", 1)[0]
+    assert marks_layer.count('class="point"') == len(expected_dates)  # one drawn triangle per anomalous day
+    assert re.search(rf'<option value="{airport}" selected="">', dom)  # the picker shows the airport picked
+    ready_ms = int(re.search(r'data-ready-ms="(\d+)"', dom).group(1))
+    print(f"dashboard ready in {ready_ms} ms ({len(page) / 1e6:.1f} MB page, {len(YEARS)} years)")
+    assert 0 < ready_ms < 60_000  # a sanity bound only: speed is measured in bench/bench_dashboard.py
+
+
+def test_sql_answers_the_readme_query_like_the_lakes_own_files(first_run, settings, capsys, tmp_path):
+    query = (
+        "select origin_airport, count(*) from flightlake_analytics.airport_daily where year = 2013 "
+        "group by 1 order by 2 desc limit 5"
+    )
+    out = tmp_path / "top.csv"
+    assert cli_main(["sql", query, "--output", str(out)]) == 0
+    answer = pd.read_csv(out)
+    days = read_year(settings, AIRPORT_DAILY, 2013).groupby("origin_airport").size()
+    assert len(answer) == 5
+    assert answer.iloc[:, 1].tolist() == days.sort_values(ascending=False).head(5).tolist()
+    assert all(days[airport] == count for airport, count in answer.itertuples(index=False))
+
+
+def test_sql_joins_lake_rows_to_their_warehouse_rows(first_run, settings):
+    from flightlake.explore.session import LakeSession
+
+    query = (
+        "select d.origin_airport, count(*) as anomalous_days, sum(a.scheduled_flights) as flights "
+        "from dw.anomalous_days d join flightlake_analytics.airport_daily a "
+        "on a.origin_airport = d.origin_airport and a.flight_date = d.flight_date "
+        "where a.year = 2013 and d.year = 2013 group by 1 order by 1"
+    )
+    with LakeSession(settings) as session:
+        got = session.query(query).table.to_pandas()
+    warehouse = connect(settings).query("SELECT origin_airport, flight_date FROM dw.anomalous_days WHERE year = 2013")
+    lake = read_year(settings, AIRPORT_DAILY, 2013)
+    warehouse["flight_date"] = pd.to_datetime(warehouse["flight_date"]).dt.date
+    lake["flight_date"] = pd.to_datetime(lake["flight_date"]).dt.date
+    merged = warehouse.merge(lake, on=["origin_airport", "flight_date"])
+    expected = merged.groupby("origin_airport").agg(
+        anomalous_days=("flight_date", "size"), flights=("scheduled_flights", "sum")
+    )
+    assert len(got) == len(expected) > 0
+    assert got["origin_airport"].tolist() == expected.index.tolist()
+    assert got["anomalous_days"].tolist() == expected["anomalous_days"].tolist()
+    assert [int(v) for v in got["flights"]] == expected["flights"].tolist()
+
+
+def test_every_query_of_the_readme_answers_after_a_run(first_run, settings):
+    from flightlake.explore.session import LakeSession
+    from tests.explore.test_athena import readme_queries
+
+    with LakeSession(settings) as session:
+        rows = {query: session.query(query).table.num_rows for query in readme_queries()}
+    assert len(rows) == 4 and all(count > 0 for count in rows.values()), rows
+
+
+def test_sql_names_a_missing_table(first_run, capsys):
+    assert cli_main(["sql", "select * from flightlake_analytics.airport_weekly"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("flightlake sql: unknown table flightlake_analytics.airport_weekly; known tables: ")
+    assert "flightlake_analytics.airport_daily" in error and "dw.airport_daily_delays" in error

@@ -3,6 +3,7 @@
 stack.py     up, down, status, env          run.py       run, backfill
 data.py      ingest                          generate.py  generate, fixture-nyc
 evaluate.py  evaluate                        deploy.py    deploy
+sql.py       sql (the lake and warehouse in SQL; Athena with --env)
 arguments.py the argparse types they share: a bad value is exit code 2 before anything is created
 """
 

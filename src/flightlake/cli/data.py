@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flightlake.cli.registry import command, console
 from flightlake.settings import Settings
+
+if TYPE_CHECKING:
+    from flightlake.deploy.target import Target
 
 
 def _ingest_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,7 +37,7 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     from flightlake.local.harness.progress import byte_progress
     from flightlake.local.stack.manager import activate
 
-    settings = _environment(args.env, settings) if args.env else activate(settings)
+    settings = deployed_target(args.env, settings).settings if args.env else activate(settings)
     with byte_progress() as progress:
         results = ingest(settings, args.paths, progress)
     out = console()
@@ -56,8 +60,9 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if counts["refused"] else 0  # a skipped folder entry is reported, not an error
 
 
-def _environment(name: str, settings: Settings) -> Settings:
-    """Settings of a deployed environment's lake, after checking the credentials' account."""
+def deployed_target(name: str, settings: Settings) -> Target:
+    """A deployed environment (its lake's settings, names and clients), after checking the
+    credentials' account; `flightlake sql --env` uses it too."""
     import os
 
     from flightlake.deploy.environments import load_environment
@@ -70,4 +75,4 @@ def _environment(name: str, settings: Settings) -> Settings:
     where = f"emulator at {endpoint}" if endpoint else f"AWS account {target.env.account}"
     raw = target.settings.zone("raw").bucket
     console().print(f"target: {target.names.deployment} ({where}, region {target.env.region}), raw zone s3://{raw}")
-    return target.settings
+    return target

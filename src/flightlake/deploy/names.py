@@ -2,7 +2,8 @@
 
 An environment `dev` is the deployment `flightlake-dev`: stacks `flightlake-dev-<key>`, the MWAA
 environment and the Redshift workgroup and namespace `flightlake-dev`, Glue databases
-`flightlake_dev_<zone>`, Glue jobs `flightlake-dev-<release id>-<job>`, zone buckets
+`flightlake_dev_<zone>`, the Athena workgroup `flightlake-dev-sql`, Glue jobs
+`flightlake-dev-<release id>-<job>`, zone buckets
 `<bucket_prefix>-dev-<zone>` (global names: the prefix defaults to `flightlake-<account>`), the
 artifacts bucket `airflow-flightlake-dev-<account>-<region>`. Nothing is named from a setting a
 developer might have left in their shell, so two environments never collide.
@@ -101,6 +102,12 @@ class Names:
     @property
     def glue_databases(self) -> dict[str, str]:
         return {zone: f"{self.catalog_prefix}_{zone}" for zone in CATALOG_ZONES}
+
+    @property
+    def athena_workgroup(self) -> str:
+        """Made by the storage stack (result location, encryption, bytes-scanned cutoff);
+        `flightlake sql --env` runs its queries there."""
+        return f"{self.deployment}-sql"
 
     @property
     def glue_security_configuration(self) -> str:

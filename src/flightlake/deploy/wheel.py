@@ -28,7 +28,7 @@ REPRODUCIBLE_EPOCH = "315532800"
 _SOURCES = ("pyproject.toml", "setup.cfg", "setup.py", "MANIFEST.in", "README.md", "LICENSE")
 _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", ".*")
 # Packages and modules of src/flightlake that never run on AWS.
-LOCAL_ONLY: tuple[str, ...] = ("local", "deploy", "datagen", "cli", "__main__.py")
+LOCAL_ONLY: tuple[str, ...] = ("local", "deploy", "datagen", "explore", "cli", "__main__.py")
 _SCRIPTS_TABLE = re.compile(r"^\[project\.scripts\]\n(?:[^\[\n].*\n|\n)*", re.MULTILINE)
 
 

@@ -15,7 +15,8 @@ from flightlake.lake.aws import arrow_filesystem
 from flightlake.lake.tables import Table
 from flightlake.settings import Settings
 
-_ARROW_TYPES = {
+# Glue (Hive) type names as Arrow types; the ad-hoc SQL reads the catalog's tables with the same map.
+ARROW_TYPES = {
     "string": pa.string(),
     "int": pa.int32(),
     "bigint": pa.int64(),
@@ -26,7 +27,7 @@ _ARROW_TYPES = {
 
 
 def arrow_schema(table: Table) -> pa.Schema:
-    return pa.schema([(name, _ARROW_TYPES[kind]) for name, kind in table.columns])
+    return pa.schema([(name, ARROW_TYPES[kind]) for name, kind in table.columns])
 
 
 def read_year(settings: Settings, table: Table, year: int) -> pd.DataFrame:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from flightlake.anomalies.calendar import year_calendar
+from flightlake.reporting.airport_names import place
 
 WIDTH_IN, HEIGHT_IN, DPI = 12.0, 4.5, 100  # 1200 x 450 px
 ANOMALY_COLOUR = "#e8000b"  # pure enough to find in the pixels (tests look for it)
@@ -145,7 +146,7 @@ class Canvas:
         scored = status != "insufficient_data"
         subject = f"{int(anomalous.sum())} anomalous days" if scored else "not scored (too little data)"
         gap_note = f", {int(gaps.sum())} days missing" if gaps.any() else ""
-        self.title.set_text(f"{airport} {year} — {subject}{gap_note}" + (f" ({method})" if method else ""))
+        self.title.set_text(chart_title(airport, year, subject, gap_note, method))
         return self._blit()
 
     def _blit(self) -> bytes:
@@ -160,6 +161,14 @@ class Canvas:
         buffer = io.BytesIO()
         image.convert("RGB").save(buffer, format="PNG", compress_level=PNG_COMPRESSION)
         return buffer.getvalue()
+
+
+def chart_title(airport: str, year: int, subject: str, gap_note: str = "", method: str = "") -> str:
+    """'ATL · Hartsfield/Jackson Atlanta International Airport, Atlanta · 2013 — 12 anomalous days';
+    the code alone where the code names no known airport."""
+    where = place(airport)
+    head = f"{airport} · {where} · {year}" if where else f"{airport} {year}"
+    return f"{head} — {subject}{gap_note}" + (f" ({method})" if method else "")
 
 
 def _legend_pixels(handles: list, labels: list[str]) -> np.ndarray:

@@ -1,8 +1,13 @@
-"""A static HTML dashboard of what the warehouse holds: opens offline, from S3 or a local copy.
+"""An interactive HTML dashboard of what the warehouse holds: opens offline, from S3 or a local copy.
 
-One file, data embedded as JSON, no external scripts or fonts: per year, anomalous days per
-airport, a searchable table of the anomalous days with their reasons, and the charts (linked by
-relative path, so the reports zone and its local mirror both work).
+One file, no external scripts or fonts: plotly.js is written inline (from the plotly package),
+the data is embedded as JSON. Per airport and year, a chart of daily flights (flown, cancelled)
+and average delay with the anomalous days marked, hover for a day's figures and reason, airport
+and year pickers, a `#airport=XXX&year=YYYY` address that opens that view; per year, anomalous
+days per airport, a searchable table of the anomalous days linking to their airport's view, and
+the PNG charts (linked by relative path, so the reports zone and its local mirror both work).
+The daily figures are packed per year (`dashboard_series`) so ten years still open in well under
+two seconds.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import pandas as pd
 
 from flightlake.lake.aws import client
 from flightlake.lake.tables import dashboard_key
+from flightlake.reporting.airport_names import places
+from flightlake.reporting.dashboard_series import series
 from flightlake.settings import Settings
 from flightlake.warehouse import connect
 
@@ -45,9 +52,13 @@ def _clean(value: Any) -> Any:
 
 
 def dashboard_data(settings: Settings) -> dict[str, Any]:
+    """The page's summary: per year and airport (`dw.airport_year_summary`) and the anomalous days."""
     warehouse = connect(settings)
-    airports = warehouse.query(_AIRPORTS_SQL)
-    anomalies = warehouse.query(_ANOMALIES_SQL)
+    return page_data(warehouse.query(_AIRPORTS_SQL), warehouse.query(_ANOMALIES_SQL), settings.warehouse)
+
+
+def page_data(airports: pd.DataFrame, anomalies: pd.DataFrame, warehouse: str) -> dict[str, Any]:
+    """The summary from the two views' rows (bench/ builds them without a warehouse)."""
     years = []
     for year in sorted(int(y) for y in airports["year"].unique()):
         a = airports[airports["year"] == year]
@@ -87,23 +98,41 @@ def dashboard_data(settings: Settings) -> dict[str, Any]:
         )
     return {
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "warehouse": settings.warehouse,
+        "airport_names": places(sorted({r["airport"] for y in years for r in y["airport_rows"]})),
+        "warehouse": warehouse,
         "charts_root": CHARTS_ROOT,
         "max_charts": MAX_CHARTS,
         "years": years,
     }
 
 
-def render_html(data: dict[str, Any]) -> str:
+def _json(value: Any) -> str:
+    """Compact JSON that cannot end the <script> element it sits in."""
+    return json.dumps(value, separators=(",", ":"), default=str).replace("</", "<\\/")
+
+
+def plotly_js() -> str:
+    """plotly.js as the plotly package ships it, to be written inline: nothing is fetched."""
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs().replace("</script", "<\\/script")
+
+
+def render_html(data: dict[str, Any], series: dict[int, dict[str, Any]] | None = None) -> str:
+    """The page: the summary data, each year's packed daily figures, and plotly.js inline."""
     template = resources.files("flightlake.reporting").joinpath("templates/dashboard.html").read_text()
-    payload = json.dumps(data, separators=(",", ":"), default=str).replace("</", "<\\/")
-    return template.replace("/*DATA*/", payload)
+    years = "\n".join(
+        f'<script id="series-{year}" type="application/json">{_json(packed)}</script>'
+        for year, packed in sorted((series or {}).items())
+    )
+    page = template.replace("/*DATA*/", _json(data)).replace("/*SERIES*/", years)
+    return page.replace("/*PLOTLYJS*/", plotly_js())
 
 
 def publish(settings: Settings) -> dict[str, Any]:
     """Build the dashboard from the warehouse and put it in the reports zone."""
     data = dashboard_data(settings)
-    page = render_html(data)
+    page = render_html(data, series(settings, [y["year"] for y in data["years"]]))
     bucket = settings.zone("reports").bucket
     client("s3", settings).put_object(
         Bucket=bucket, Key=dashboard_key(settings), Body=page.encode(), ContentType="text/html; charset=utf-8"
