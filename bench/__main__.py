@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 BENCHES = {"generate": "bench.bench_generate", "spark": "bench.bench_spark", "charts": "bench.bench_charts",
-           "dag": "bench.bench_dag"}  # fmt: skip
+           "dag": "bench.bench_dag", "rehearsal": "bench.bench_rehearsal"}  # fmt: skip
 
 
 def main(argv: list[str]) -> int:

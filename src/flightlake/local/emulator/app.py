@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from flightlake.local.emulator.glue_jobs import glue_jobs_layer
+from flightlake.local.emulator.redshift_data import redshift_data_layer
 from flightlake.local.emulator.wsgi import WSGIApp
 
 
@@ -24,7 +26,10 @@ class EmulatorContext:
 
 
 Layer = Callable[[WSGIApp, EmulatorContext], WSGIApp]
-LAYERS: tuple[Layer, ...] = ()
+LAYERS: tuple[Layer, ...] = (
+    glue_jobs_layer,  # Glue's job actions: runs that really run the job's script
+    redshift_data_layer,  # the Redshift Data API on the warehouse PostgreSQL
+)
 
 
 def build_app(context: EmulatorContext) -> WSGIApp:

@@ -50,10 +50,34 @@ class RunSummary:
     dashboard: Path | None = None
     reports_uri: str = ""
     warehouse: str = ""
+    path: str = ""  # which way the DAG's tasks went (DagPath.description)
+    notes: list[str] = field(default_factory=list)  # where else to look (e.g. Glue driver logs)
 
     @property
     def ok(self) -> bool:
         return all(o.state == "success" for o in self.outcomes)
+
+
+@dataclass(frozen=True)
+class DagPath:
+    """Which way the DAG's tasks go, and the environment of the process that runs them."""
+
+    description: str
+    environment: dict[str, str]
+    warehouse: str  # where the summary says the rows went
+    notes: tuple[str, ...] = ()
+
+
+def local_path(settings: Settings) -> DagPath:
+    """The embedded stack's own way: Spark steps in the task's process, PostgreSQL."""
+    from flightlake.local.stack.manager import redact
+
+    # All tasks of all years run in the child's one process: unless told otherwise, the Spark
+    # steps share one warm Spark session there (see flightlake.pipeline.runtimes.local).
+    mode = settings.spark_submit or "inline"
+    env = airflow_environment(settings, {"FLIGHTLAKE_SPARK_SUBMIT": mode})
+    spark = "Spark steps in-process" if mode == "inline" else "Spark steps by spark-submit"
+    return DagPath(f"local path: {spark}, PostgreSQL", env, redact(settings.warehouse_dsn or ""))
 
 
 def generated_data_dir(settings: Settings, rows_per_year: int, seed: int) -> Path:
@@ -139,16 +163,13 @@ class _Relay:
 
 
 def run_dag(
-    settings: Settings, years: tuple[int, ...], keep_going: bool, log_path: Path, echo: Echo
+    years: tuple[int, ...], keep_going: bool, log_path: Path, echo: Echo, env: dict[str, str]
 ) -> tuple[list[YearOutcome], list[str]]:
-    """Run the DAG for each year in a child process; relay its events; keep its full log."""
+    """Run the DAG for each year in a child process with `env`; relay its events; keep its full log."""
     relay = _Relay(years, echo)
     read_fd, write_fd = os.pipe()
     argv = [sys.executable, "-m", "flightlake.local.harness.dag_runs", "--years", ",".join(map(str, years))]
     argv += ["--events-fd", str(write_fd)] + (["--keep-going"] if keep_going else [])
-    # All tasks of all years run in the child's one process: unless told otherwise, the Spark
-    # steps share one warm Spark session there (see flightlake.pipeline.runtimes.local).
-    env = airflow_environment(settings, {"FLIGHTLAKE_SPARK_SUBMIT": settings.spark_submit or "inline"})
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w") as log:
         process = subprocess.Popen(
@@ -162,11 +183,18 @@ def run_dag(
     return [relay.outcomes[y] for y in years], relay.task_order
 
 
-def _execute(
-    settings: Settings, years: tuple[int, ...], keep_going: bool, echo: Echo, data: Callable[[Settings], None]
+def execute(
+    settings: Settings,
+    years: tuple[int, ...],
+    keep_going: bool,
+    echo: Echo,
+    data: Callable[[Settings], None],
+    path: Callable[[Settings], DagPath] = local_path,
 ) -> RunSummary:
+    """Stack up, data in, the DAG's way chosen (`path`, once the data is there), then the DAG
+    for each year and the summary."""
     from flightlake.local.harness.reports_mirror import mirror_reports
-    from flightlake.local.stack.manager import Stack, activate, redact
+    from flightlake.local.stack.manager import Stack, activate
 
     started = time.monotonic()
     stack = Stack(settings)
@@ -174,10 +202,11 @@ def _execute(
         stack.up(echo=echo)
     settings = activate(settings)
     data(settings)
+    dag_path = path(settings)
     ensure_migrated(settings, echo)
     log_path = settings.state_dir / "logs" / f"run-{datetime.now().strftime('%Y%m%d-%H%M%S')}.log"
-    echo(f"airflow    running flights_etl for {', '.join(map(str, years))} (full log: {log_path})")
-    outcomes, task_order = run_dag(settings, years, keep_going, log_path, echo)
+    echo(f"airflow    running flights_etl for {', '.join(map(str, years))}, {dag_path.description} (log: {log_path})")
+    outcomes, task_order = run_dag(years, keep_going, log_path, echo, dag_path.environment)
     dashboard = None
     if any(o.state == "success" for o in outcomes):
         dashboard = mirror_reports(settings, settings.state_dir / "reports")
@@ -188,7 +217,9 @@ def _execute(
         task_order,
         dashboard,
         reports_uri=f"s3://{settings.zone('reports').bucket}/",
-        warehouse=redact(settings.warehouse_dsn or ""),
+        warehouse=dag_path.warehouse,
+        path=dag_path.description,
+        notes=list(dag_path.notes),
     )
 
 
@@ -200,13 +231,17 @@ def run(
     seed: int = DEFAULT_SEED,
     keep_going: bool = False,
     echo: Echo = print,
+    path: Callable[[Settings], DagPath] = local_path,
 ) -> RunSummary:
-    """The main job: data in (the user's files or generated), then the DAG for each year."""
-    return _execute(
-        settings, years, keep_going, echo, lambda s: prepare_data(s, years, data_dir, rows_per_year, seed, echo)
-    )
+    """The main job: data in (the user's files or generated), then the DAG for each year, the
+    way `path` says (the local one, or the AWS rehearsal's: `rehearsal.aws_path`)."""
+
+    def data(current: Settings) -> None:
+        prepare_data(current, years, data_dir, rows_per_year, seed, echo)
+
+    return execute(settings, years, keep_going, echo, data, path)
 
 
 def backfill(settings: Settings, years: tuple[int, ...], keep_going: bool = False, echo: Echo = print) -> RunSummary:
     """Run years again from what the raw zone already holds (the DAG's check_raw says if not)."""
-    return _execute(settings, years, keep_going, echo, lambda s: None)
+    return execute(settings, years, keep_going, echo, lambda s: None)

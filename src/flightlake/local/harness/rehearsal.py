@@ -1,0 +1,48 @@
+"""`flightlake run --rehearse-aws`: the DAG as it runs on Amazon MWAA, offline.
+
+It does what a deploy does, against the embedded stack (`rehearsal_deploy`: artifacts, the Glue
+jobs of deploy/cloudformation/glue.yaml, the warehouse DDL through the Redshift Data API), then
+runs `flights_etl` with the configuration MWAA gets from that deploy's startup.sh: runtime
+`glue` (each Spark step a Glue job run, really run by the emulator's Glue stand-in) and warehouse
+`redshift` (the load a Redshift COPY and MERGE through the Data API, really run by the
+emulator's Data API stand-in on the embedded PostgreSQL). The DAG's tasks get exactly the
+FLIGHTLAKE_* variables startup.sh exports, no others; only AWS's endpoint and credentials are
+the emulator's. Nothing in the pipeline's code knows it is a rehearsal.
+
+What it cannot show is listed in the README: IAM, the VPC, quotas and the services' own limits
+are only checked by the deploy's plan (and by AWS).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flightlake.local.harness.airflow_env import airflow_environment
+from flightlake.local.harness.main_job import DagPath, Echo
+from flightlake.local.harness.rehearsal_deploy import Rehearsal, deploy_to_emulator
+from flightlake.settings import Settings
+
+PATH = "AWS path (rehearsal): Glue job runs, Redshift Data API, on the emulator"
+
+
+def mwaa_path(settings: Settings, deployed: Rehearsal) -> DagPath:
+    """The DAG's way on MWAA: its tasks get the environment of the deploy's startup.sh."""
+    from flightlake.local.emulator.glue_job_logs import JOBS_FOLDER
+    from flightlake.local.stack.manager import Stack, redact
+
+    env = {name: value for name, value in airflow_environment(settings).items() if not name.startswith("FLIGHTLAKE_")}
+    env.update(deployed.mwaa_environment)
+    glue_logs = Stack(settings).emulator_dir / JOBS_FOLDER
+    return DagPath(
+        PATH,
+        env,
+        f"redshift-serverless://{deployed.workgroup}/{deployed.database} "
+        f"(the emulator's Data API on {redact(settings.warehouse_dsn or '')})",
+        notes=(f"Glue job runs: driver logs under {glue_logs}/<job>/<run id>/ (and in the task log)",),
+    )
+
+
+def aws_path(echo: Echo) -> Callable[[Settings], DagPath]:
+    """For `main_job.run(path=...)`: once the data is in, deploy to the emulator, then run the
+    DAG as MWAA does."""
+    return lambda settings: mwaa_path(settings, deploy_to_emulator(settings, echo))
