@@ -1,4 +1,4 @@
-"""`python -m bench [generate|spark|charts|dag|all]` (what `make bench BENCH=...` runs)."""
+"""`python -m bench [generate|spark|charts|dag|compare|all]` (what `make bench BENCH=...` runs)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import subprocess
 import sys
 
 BENCHES = {"generate": "bench.bench_generate", "spark": "bench.bench_spark", "charts": "bench.bench_charts",
-           "dag": "bench.bench_dag", "rehearsal": "bench.bench_rehearsal"}  # fmt: skip
+           "dag": "bench.bench_dag", "compare": "bench.bench_compare",
+           "rehearsal": "bench.bench_rehearsal"}  # fmt: skip
 
 
 def main(argv: list[str]) -> int:

@@ -28,12 +28,12 @@ pytestmark = pytest.mark.integration
 HOOK = REPO / "localstack" / "init" / "ready.d" / "10-flightlake-init.sh"
 
 
-def _emulator_env(port: int, snapshot: Path) -> dict[str, str]:
+def _emulator_env(port: int, store: Path) -> dict[str, str]:
     return {
         **base_env(),
         "EMULATOR_HOST": "127.0.0.1",
         "EMULATOR_PORT": str(port),
-        "EMULATOR_SNAPSHOT_DIR": str(snapshot),
+        "EMULATOR_STORE_DIR": str(store),
         "AWS_ACCESS_KEY_ID": "FL" + secrets.token_hex(9).upper(),
         "AWS_SECRET_ACCESS_KEY": secrets.token_hex(24),
         "AWS_REGION": "us-east-1",
@@ -48,12 +48,12 @@ def _start_emulator(env: dict[str, str], log: Path, services: list[Service]) -> 
     return emulator
 
 
-def test_emulator_script_init_hook_and_snapshot_across_a_restart(tmp_path, services):
+def test_emulator_script_init_hook_and_store_across_a_restart(tmp_path, services):
     import boto3
 
     port = free_port(0)
-    snapshot = tmp_path / "data" / "snapshot"
-    env = _emulator_env(port, snapshot)
+    store = tmp_path / "data" / "store"
+    env = _emulator_env(port, store)
     health = ["sh", str(SERVICES_DIR / "emulator.sh"), "healthcheck"]
     assert script_ok(health, env).returncode != 0  # nothing running, no marker
     (tmp_path / "data").mkdir()
@@ -78,10 +78,10 @@ def test_emulator_script_init_hook_and_snapshot_across_a_restart(tmp_path, servi
     assert databases == {"flightlake_raw", "flightlake_stage", "flightlake_analytics"}
     s3.put_object(Bucket="flightlake-raw", Key="compose/2013.csv", Body=b"FL_DATE,ORIGIN\n2013-01-01,JFK\n")
 
-    # `docker compose stop` sends SIGTERM (through tini): the snapshot is written, exit 0.
+    # `docker compose stop` sends SIGTERM (through tini): nothing to save, exit 0.
     assert emulator.stop() == 0
-    assert (snapshot / "s3.json").exists() and not (tmp_path / "data" / "ready").exists()
-    assert "emulator snapshot: 1 objects" in emulator.output()
+    assert (store / "journal.sqlite3").exists() and not (tmp_path / "data" / "ready").exists()
+    assert "nothing to save" in emulator.output()
 
     _start_emulator(env, tmp_path / "emulator2.log", services)
     body = s3.get_object(Bucket="flightlake-raw", Key="compose/2013.csv")["Body"].read()

@@ -1,18 +1,25 @@
 """Fixtures for the deploy tests: the real wheel (built once), a throwaway copy of the checkout,
-and AWS clients the emulator does not implement, wrapped in botocore's Stubber."""
+AWS clients the emulator does not implement wrapped in botocore's Stubber, and `answered`, which
+answers one operation the emulator lacks (CloudFormation's UpdateTerminationProtection) on an
+otherwise real client, recording what was asked."""
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from botocore.awsrequest import AWSResponse
 from botocore.stub import Stubber
 
+from flightlake.deploy.clients import Clients
 from flightlake.deploy.cloudformation import Timing
+from flightlake.deploy.environments import load_environment
+from flightlake.deploy.target import Target, environment_settings
 from flightlake.deploy.wheel import build_wheel
 from flightlake.lake.aws import client
 from flightlake.settings import Settings
@@ -79,8 +86,10 @@ class Stubs:
 
     _active: ClassVar[dict[str, Stubber]] = {}
 
+    REAL = ("cloudformation", "s3", "sts", "ec2", "glue", "sns", "logs", "kms", "iam")
+
     def __init__(self, settings: Settings) -> None:
-        self.clients: dict[str, Any] = {s: cached_client(s, settings) for s in ("cloudformation", "s3")}
+        self.clients: dict[str, Any] = {s: cached_client(s, settings) for s in self.REAL}
         self.stubbers: dict[str, Stubber] = {}
         for service in ("mwaa", "redshift-serverless", "redshift-data"):
             if service in Stubs._active:  # a test that did not close its stubs
@@ -124,3 +133,31 @@ class Captured:
         return not self.__eq__(other)
 
     __hash__ = None  # type: ignore[assignment]
+
+
+def make_target(name: str, project: Path, stubs: Stubs) -> Target:
+    """The environment `name` of the project copy, with the tests' clients and no waiting."""
+    env = load_environment(project, name)
+    clients = Clients(environment_settings(env), stubs.clients)
+    return Target(env, project, clients, timing=FAST, sleep=lambda seconds: None)
+
+
+@contextmanager
+def answered(client: Any, operation: str, answer: Callable[[dict[str, Any]], dict[str, Any]]) -> Iterator[list]:
+    """Answer `operation` on a real client with `answer(params)`; yields the params of every call."""
+    calls: list[dict[str, Any]] = []
+    service = client.meta.service_model.service_id.hyphenize()
+
+    def record(params: dict[str, Any], **kwargs: Any) -> None:
+        calls.append(dict(params))
+
+    def respond(**kwargs: Any) -> tuple[AWSResponse, dict[str, Any]]:
+        return AWSResponse("", 200, {}, None), answer(calls[-1])
+
+    client.meta.events.register(f"before-parameter-build.{service}.{operation}", record)
+    client.meta.events.register(f"before-call.{service}.{operation}", respond)
+    try:
+        yield calls
+    finally:
+        client.meta.events.unregister(f"before-parameter-build.{service}.{operation}", record)
+        client.meta.events.unregister(f"before-call.{service}.{operation}", respond)

@@ -1,23 +1,26 @@
 """The requests a deploy makes to services the emulator cannot answer the way AWS does, checked
-with botocore's Stubber (every call must match the queued one exactly, and the model): MWAA
-updates, Data API failures, CloudFormation's "no changes" change sets, taken bucket names."""
+with botocore's Stubber (every call must match the queued one exactly, and the model): the Data
+API (roles, failures), CloudFormation's "no changes" change sets, Glue's UpdateJob, taken bucket
+names."""
 
 from __future__ import annotations
 
 import io
 import json
-from datetime import UTC, datetime
 
 import pytest
 from botocore.response import StreamingBody
 from botocore.stub import ANY, Stubber
 
-from flightlake.deploy import mwaa, preflight, redshift_ddl
+from flightlake.deploy import glue_jobs, preflight, redshift_ddl
 from flightlake.deploy.cloudformation import DeployedStack, StackRequest, plan_stack
+from flightlake.deploy.environments import load_environment
+from flightlake.deploy.names import Names
 from flightlake.deploy.plan import APPLY, NONE, UPDATE
 from flightlake.deploy.warehouse import WarehouseFacts
 from flightlake.lake.aws import client
 from flightlake.settings import load_settings
+from tests.conftest import REPO
 from tests.deploy.conftest import FAST
 
 SETTINGS = load_settings({"AWS_REGION": "us-east-1"})
@@ -43,74 +46,18 @@ def stub():
         stubber.deactivate()
 
 
-def environment(status: str = "AVAILABLE", last: str = "SUCCESS", **versions: str) -> dict:
-    env = {
-        "Name": "flightlake",
-        "Status": status,
-        "PluginsS3Path": "plugins.zip",
-        "RequirementsS3Path": "requirements.txt",
-        "StartupScriptS3Path": "startup.sh",
-        "LastUpdate": {"Status": last, "CreatedAt": datetime.now(UTC)},
-    }
-    env.update({f"{field}S3ObjectVersion": version for field, version in versions.items()})
-    return {"Environment": env}
-
-
-def test_mwaa_gets_exactly_the_versions_that_changed_and_the_deploy_waits_for_it(stub):
-    api, mwaa_stub = stub("mwaa")
-    s3, s3_stub = stub("s3")
-    running = {"Plugins": "vP1", "Requirements": "vR1", "StartupScript": "vS1"}
-    mwaa_stub.add_response("get_environment", environment(**running), {"Name": "flightlake"})
-    # requirements.txt is what the environment runs; startup.sh has a newer version in the bucket
-    s3_stub.add_response("head_object", {"VersionId": "vR1"}, {"Bucket": "art", "Key": "requirements.txt"})
-    s3_stub.add_response("head_object", {"VersionId": "vS2"}, {"Bucket": "art", "Key": "startup.sh"})
-    s3_stub.add_response("head_object", {"VersionId": "vS2"}, {"Bucket": "art", "Key": "startup.sh"})
-    expected = {
-        "Name": "flightlake",
-        "PluginsS3Path": "plugins.zip",
-        "PluginsS3ObjectVersion": "vP2",
-        "StartupScriptS3Path": "startup.sh",
-        "StartupScriptS3ObjectVersion": "vS2",
-    }
-    mwaa_stub.add_response("update_environment", {"Arn": "arn:aws:airflow:us-east-1:1:environment/f"}, expected)
-    mwaa_stub.add_response("get_environment", environment("UPDATING", "PENDING"), {"Name": "flightlake"})
-    mwaa_stub.add_response("get_environment", environment(), {"Name": "flightlake"})
-    slept: list[float] = []
-    sent = mwaa.apply_environment(api, s3, "flightlake", "art", {"plugins.zip": "vP2"}, FAST, slept.append)
-    assert sent == expected
-    assert slept == [0]  # polled once while UPDATING
-
-
-def test_a_failed_mwaa_update_reports_mwaas_reason(stub):
-    api, mwaa_stub = stub("mwaa")
-    s3, s3_stub = stub("s3")
-    mwaa_stub.add_response("get_environment", environment(Plugins="v1"), {"Name": "flightlake"})
-    s3_stub.add_response("head_object", {}, {"Bucket": "art", "Key": "requirements.txt"})
-    s3_stub.add_response("head_object", {}, {"Bucket": "art", "Key": "startup.sh"})
-    request = {"Name": "flightlake", "PluginsS3Path": "plugins.zip", "PluginsS3ObjectVersion": "v2"}
-    mwaa_stub.add_response("update_environment", {"Arn": "arn:x"}, request)
-    failed = environment("UPDATE_FAILED", "FAILED")
-    failed["Environment"]["LastUpdate"]["Error"] = {
-        "ErrorCode": "INCORRECT_CONFIGURATION",
-        "ErrorMessage": "pip failed",
-    }
-    mwaa_stub.add_response("get_environment", failed, {"Name": "flightlake"})
-    with pytest.raises(mwaa.MwaaUpdateError, match="INCORRECT_CONFIGURATION pip failed"):
-        mwaa.apply_environment(api, s3, "flightlake", "art", {"plugins.zip": "v2"}, FAST, lambda s: None)
-
-
-def test_a_busy_environment_stops_the_plan(stub):
-    api, mwaa_stub = stub("mwaa")
-    s3, _ = stub("s3")
-    mwaa_stub.add_response("get_environment", environment("UPDATING"), {"Name": "flightlake"})
-    with pytest.raises(mwaa.MwaaUpdateError, match="is UPDATING; deploy again"):
-        mwaa.plan_environment(api, s3, "flightlake", "art", True, {"plugins.zip"})
-
-
 def test_a_failed_ddl_batch_names_the_statement_and_records_nothing(stub):
     data_api, data_stub = stub("redshift-data")
     s3, _ = stub("s3")  # nothing queued: writing the state object would fail the test
-    sqls = ["CREATE SCHEMA IF NOT EXISTS dw", "GRANT USAGE ON SCHEMA dw TO PUBLIC"]
+    sqls = ["CREATE SCHEMA IF NOT EXISTS dw", "GRANT USAGE ON SCHEMA dw TO ROLE flightlake_pipeline"]
+    for role in redshift_ddl.ROLES:
+        data_stub.add_response(
+            "execute_statement",
+            {"Id": f"r-{role}"},
+            {"WorkgroupName": "flightlake-wg", "Database": "dev", "SecretArn": "arn:s", "Sql": f"CREATE ROLE {role}",
+             "StatementName": "flightlake-deploy-ddl"},
+        )  # fmt: skip
+        data_stub.add_response("describe_statement", {"Id": f"r-{role}", "Status": "FINISHED"}, {"Id": f"r-{role}"})
     data_stub.add_response(
         "batch_execute_statement",
         {"Id": "s-1"},
@@ -124,7 +71,9 @@ def test_a_failed_ddl_batch_names_the_statement_and_records_nothing(stub):
                            {"Id": "s-1:2", "Status": "FAILED", "QueryString": sqls[1]}]},
         {"Id": "s-1"},
     )  # fmt: skip
-    with pytest.raises(redshift_ddl.DdlError, match="failed in: GRANT USAGE ON SCHEMA dw TO PUBLIC: permission denied"):
+    with pytest.raises(
+        redshift_ddl.DdlError, match="failed in: GRANT USAGE ON SCHEMA dw TO ROLE flightlake_pipeline: perm"
+    ):
         redshift_ddl.apply_ddl(data_api, s3, "art", FACTS, "dev", sqls, FAST, lambda s: None)
 
 
@@ -133,7 +82,7 @@ def test_a_failed_ddl_batch_names_the_statement_and_records_nothing(stub):
     [
         ("ns-1", ["A", "B"], NONE, "applied (sha256"),
         ("ns-0", ["A", "B"], APPLY, "namespace replaced (ns-0 -> ns-1)"),
-        ("ns-1", ["A"], APPLY, "postgres_init/ or grants changed"),
+        ("ns-1", ["A"], APPLY, "the release's DDL changed"),
     ],
 )
 def test_the_ddl_is_applied_again_only_when_the_sql_or_the_namespace_changed(
@@ -159,29 +108,31 @@ DEPLOYED = DeployedStack("f-glue", "arn:aws:cloudformation:us-east-1:1:stack/f-g
                          {"WheelKey": "glue/old.whl"}, {})  # fmt: skip
 
 
-def expect_change_set(cfn_stub: Stubber) -> None:
+def expect_change_set(cfn_stub: Stubber, deployed_body: str = "Resources: {}\n") -> None:
     cfn_stub.add_response(
-        "get_template", {"TemplateBody": "Resources: {}\n"}, {"StackName": "f-glue", "TemplateStage": "Original"}
+        "get_template", {"TemplateBody": deployed_body}, {"StackName": "f-glue", "TemplateStage": "Original"}
     )
     cfn_stub.add_response(
         "create_change_set",
         {"Id": "arn:cs", "StackId": DEPLOYED.stack_id},
         {"StackName": "f-glue", "ChangeSetName": ANY, "ChangeSetType": "UPDATE", "TemplateBody": REQUEST.body,
          "Parameters": [{"ParameterKey": "WheelKey", "ParameterValue": "glue/new.whl"}],
-         "Capabilities": ["CAPABILITY_IAM"], "Tags": [{"Key": "flightlake:deployment", "Value": "f"}]},
+         "Capabilities": ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"],
+         "Tags": [{"Key": "flightlake:deployment", "Value": "f"}]},
     )  # fmt: skip
 
 
 def test_a_change_set_aws_finds_empty_plans_nothing_and_is_deleted(stub):
     cfn, cfn_stub = stub("cloudformation")
-    expect_change_set(cfn_stub)
+    expect_change_set(cfn_stub, "# an older comment\nResources: {}\n")
     no_changes = {"Status": "FAILED", "StatusReason": "The submitted information didn't contain changes."}
     cfn_stub.add_response("describe_change_set", no_changes, {"ChangeSetName": "arn:cs"})  # the waiter
     cfn_stub.add_response("describe_change_set", no_changes, {"ChangeSetName": "arn:cs"})
     cfn_stub.add_response("delete_change_set", {}, {"ChangeSetName": "arn:cs", "StackName": "f-glue"})
-    action = plan_stack(cfn, REQUEST, DEPLOYED)
+    same_parameters = DeployedStack(**{**DEPLOYED.__dict__, "parameters": {"WheelKey": "glue/new.whl"}})
+    action = plan_stack(cfn, REQUEST, same_parameters)
     assert (action.change, action.reason) == (NONE, "CloudFormation finds nothing to change")
-    assert action.details == ("parameter WheelKey: glue/old.whl -> glue/new.whl",)
+    assert action.details == ("template text differs from the deployed one",)
 
 
 def test_a_change_set_lists_resource_changes_and_replacements_and_is_deleted(stub):
@@ -198,14 +149,34 @@ def test_a_change_set_lists_resource_changes_and_replacements_and_is_deleted(stu
     assert action.details[0] == "~ Modify AWS::Glue::Job RawToStageJob (replacement: True)"
 
 
-def test_bucket_names_taken_by_anyone_fail_the_plan_with_the_setting_to_change(stub):
+def test_a_role_that_cannot_be_created_stops_the_ddl(stub):
+    data_api, data_stub = stub("redshift-data")
+    data_stub.add_response("execute_statement", {"Id": "r-1"}, None)
+    data_stub.add_response("describe_statement", {"Id": "r-1", "Status": "FAILED", "Error": "permission denied"}, None)
+    with pytest.raises(redshift_ddl.DdlError, match="CREATE ROLE flightlake_pipeline failed: permission denied"):
+        redshift_ddl.apply_ddl(data_api, None, "art", FACTS, "dev", ["SELECT 1"], FAST, lambda s: None)
+
+
+def test_bucket_names_taken_by_anyone_fail_the_plan_naming_the_file_to_change(stub):
     s3, s3_stub = stub("s3")
-    s3_stub.add_client_error("head_bucket", "403", http_status_code=403, expected_params={"Bucket": "flightlake-raw"})
+    buckets = {zone: f"acme-dev-{zone}" for zone in ("raw", "stage", "analytics", "reports")}
+    s3_stub.add_client_error("head_bucket", "403", http_status_code=403, expected_params={"Bucket": "acme-dev-raw"})
     for zone in ("stage", "analytics", "reports"):
-        s3_stub.add_client_error(
-            "head_bucket", "404", http_status_code=404, expected_params={"Bucket": f"flightlake-{zone}"}
-        )
+        s3_stub.add_client_error("head_bucket", "404", http_status_code=404, expected_params={"Bucket": buckets[zone]})
     with pytest.raises(
-        preflight.BucketNameTaken, match="FLIGHTLAKE_RAW_BUCKET=flightlake-raw belongs to another account"
+        preflight.BucketNameTaken, match=r"raw bucket acme-dev-raw belongs to another account.*dev\.toml"
     ):
-        preflight.check_new_buckets(s3, SETTINGS)
+        preflight.check_new_buckets(s3, buckets, "deploy/environments/dev.toml")
+
+
+def test_a_changed_environment_file_updates_the_release_jobs_in_place(stub):
+    glue, glue_stub = stub("glue")
+    names = Names(load_environment(REPO, "dev"))
+    wanted = glue_jobs.definition(names, "v-1", "0123456789ab", "glue/w.whl", "raw_to_stage", "arn:role", "sec")
+    existing = {**{k: v for k, v in wanted.items() if k != "Tags"}, "NumberOfWorkers": 8}
+    glue_stub.add_response("get_job", {"Job": existing}, {"JobName": wanted["Name"]})
+    update = {k: v for k, v in wanted.items() if k not in ("Name", "Tags")}
+    glue_stub.add_response("update_job", {"JobName": wanted["Name"]}, {"JobName": wanted["Name"], "JobUpdate": update})
+    assert glue_jobs.apply_jobs(glue, [wanted]) == [(wanted["Name"], "update")]
+    assert wanted["ExecutionProperty"] == {"MaxConcurrentRuns": 1} and wanted["MaxRetries"] == 0
+    assert wanted["DefaultArguments"]["--FLIGHTLAKE_REGION"] == "us-east-1"

@@ -152,3 +152,19 @@ def test_check_raw_refuses_a_file_copied_in_by_hand(s3, settings, clean_raw):
     assert f"s3://{RAW_FLIGHTS.bucket(settings)}/{key}" in str(raised.value) and "header" in str(raised.value)
     with pytest.raises(ContractViolation, match="no raw file for 2008"):
         check_raw_year(settings, 2008)
+
+
+def test_files_of_other_years_are_skipped_unread_when_years_are_given(tmp_path, s3, settings, clean_raw):
+    """`flightlake run --data archive.zip --years 2014` brings in 2014 only: a bad 2015 member is
+    not read, so it cannot refuse the zip for 2014."""
+    archive = tmp_path / "archive.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.write(year_file(tmp_path / "2014.csv", 2014), "2014.csv")
+        bundle.writestr("2015.csv", "not,a,header\n1,2,3\n")
+    results = ingest(settings, [archive], years=[2014])
+    assert [(r.name, r.status) for r in results] == [
+        ("archive.zip:2015.csv", "skipped"),
+        ("archive.zip:2014.csv", "uploaded"),
+    ]
+    assert "a 2015 file; the years asked for are 2014" in results[0].notes[0]
+    assert raw_keys(s3, settings) == [raw_object_key(settings, 2014)]

@@ -95,7 +95,7 @@ def test_dag_shape_follows_the_design(local_dag):
 
 
 def test_on_mwaa_the_spark_steps_are_glue_jobs(tmp_path):
-    glue = probe(tmp_path, FLIGHTLAKE_RUNTIME="glue", FLIGHTLAKE_GLUE_JOB_PREFIX="acme")
+    glue = probe(tmp_path, FLIGHTLAKE_RUNTIME="glue", FLIGHTLAKE_GLUE_JOB_PREFIX="acme", FLIGHTLAKE_REGION="eu-west-1")
     assert glue["import_errors"] == {}
     assert glue["glue"] == {
         "raw_to_stage": {"job_name": "acme-raw-to-stage", "script_args": {"--year": "{{ logical_date.year }}"}},

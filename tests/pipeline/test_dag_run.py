@@ -23,8 +23,8 @@ from flightlake.lake.tables import (
     dashboard_key,
     raw_object_key,
 )
-from flightlake.local.harness.airflow_env import airflow_home
 from flightlake.local.harness.main_job import backfill, run
+from flightlake.local.stack.airflow_env import airflow_home
 from flightlake.warehouse import connect
 from tests.pipeline.test_dag import DAG_TASKS
 

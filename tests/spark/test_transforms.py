@@ -8,6 +8,7 @@ import pytest
 
 from flightlake.lake.schemas import KAGGLE_HEADER as HEADER
 from flightlake.spark.transforms import raw_to_stage as parse_module
+from flightlake.spark.transforms.raw_lines import survey
 from flightlake.spark.transforms.stage_to_analytics import daily_airport_figures
 
 pytestmark = pytest.mark.integration
@@ -18,8 +19,13 @@ CANCELLED = "2013-01-02,UA,2427,LGA,SFO,1115,,,,,,,1250,,,1.0,B,0.0,95.0,,,414.0
 
 def parsed(spark, lines: list[str], year: int = 2013):
     frame = spark.createDataFrame([(line,) for line in lines], "value string").coalesce(1)
-    offsets, data_lines = parse_module.line_offsets(frame)
-    return parse_module.parse(frame, offsets, year), data_lines
+    lines_survey = survey(frame)
+    return parse_module.parse(frame, lines_survey, year), lines_survey.data_lines
+
+
+def flight(number: int) -> str:
+    """GOOD with another flight number: a different flight, not a duplicate."""
+    return GOOD.replace(",2429,", f",{number},", 1)
 
 
 def test_parse_types_good_rows_and_skips_the_header_and_blank_lines(spark):
@@ -58,13 +64,49 @@ def test_parse_gives_each_bad_line_its_number_and_reason(spark):
 
 
 def test_line_numbers_count_across_input_partitions(spark):
-    lines = [HEADER] + [GOOD] * 99 + [GOOD.replace(",-5.0,", ",x,", 1)]
+    lines = [HEADER] + [flight(n) for n in range(1, 100)] + [GOOD.replace(",-5.0,", ",x,", 1)]
     split = spark.createDataFrame(spark.sparkContext.parallelize([(line,) for line in lines], 4), "value string")
     assert split.rdd.getNumPartitions() == 4
-    offsets, data_lines = parse_module.line_offsets(split)
-    assert data_lines == 100 and sorted(offsets.values()) == [0, 25, 50, 75]
-    reject = parse_module.rejects(parse_module.parse(split, offsets, 2013), 2013, "f").collect()
+    lines_survey = survey(split)
+    assert lines_survey.data_lines == 100 and sorted(lines_survey.offsets.values()) == [0, 25, 50, 75]
+    assert lines_survey.first_of_duplicate == {}
+    reject = parse_module.rejects(parse_module.parse(split, lines_survey, 2013), 2013, "f").collect()
     assert [r.line_number for r in reject] == [101]
+
+
+def test_exact_duplicate_lines_are_kept_once_even_across_partitions(spark):
+    lines = [HEADER, flight(1), flight(2), flight(1), "", flight(3), flight(1), flight(2), flight(4)]
+    split = spark.createDataFrame(spark.sparkContext.parallelize([(line,) for line in lines], 3), "value string")
+    lines_survey = survey(split)
+    assert sorted(lines_survey.first_of_duplicate.values()) == [2, 3]
+    frame = parse_module.parse(split, lines_survey, 2013)
+    rejects = parse_module.rejects(frame, 2013, "f").orderBy("line_number").collect()
+    assert [(r.line_number, r.reason) for r in rejects] == [
+        (4, "duplicate of line 2"), (7, "duplicate of line 2"), (8, "duplicate of line 3"),
+    ]  # fmt: skip
+    kept = sorted(r.op_carrier_fl_num for r in parse_module.good_rows(frame, 2013).collect())
+    assert kept == [1, 2, 3, 4]  # every flight once: nothing good is lost
+
+
+def test_physically_impossible_values_are_rejected_naming_the_value_and_the_range(spark):
+    bad = {
+        GOOD.replace(
+            ",-5.0,", ",99999.0,", 1
+        ): "DEP_DELAY '99999.0' is outside the possible range -1440 to 2880 minutes",
+        GOOD.replace(",-5.0,", ",-5000.0,", 1): "DEP_DELAY '-5000.0' is outside the possible range -1440 to 2880",
+        GOOD.replace(",-23.0,", ",4000.0,", 1): "ARR_DELAY '4000.0' is outside the possible range",
+        GOOD.replace(",1512.0,", ",1575.0,", 1): "DEP_TIME '1575.0' is not a time of day (hhmm from 0000 to 2400)",
+        GOOD.replace(",1517,", ",2500,", 1): "CRS_DEP_TIME '2500' is not a time of day",
+        GOOD.replace(",15.0,", ",-3.0,", 1): "TAXI_OUT '-3.0' is outside the possible range 0 to 1440 minutes",
+        GOOD.replace(",1605.0,", ",0.0,", 1): "DISTANCE '0.0' is outside the possible range 1 to 6000 miles",
+    }
+    lines = [HEADER, GOOD, *bad]
+    frame, data_lines = parsed(spark, lines)
+    rejects = parse_module.rejects(frame, 2013, "f").orderBy("line_number").collect()
+    assert [r.line_number for r in rejects] == list(range(3, 3 + len(bad)))
+    for reject, reason in zip(rejects, bad.values(), strict=True):
+        assert reason in reject.reason, reject.reason
+    assert parse_module.good_rows(frame, 2013).count() == 1 == data_lines - len(bad)
 
 
 def test_daily_figures_by_hand(spark):

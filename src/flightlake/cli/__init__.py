@@ -3,6 +3,7 @@
 stack.py     up, down, status, env          run.py       run, backfill
 data.py      ingest                          generate.py  generate, fixture-nyc
 evaluate.py  evaluate                        deploy.py    deploy
+arguments.py the argparse types they share: a bad value is exit code 2 before anything is created
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 
 from flightlake.cli.registry import COMMANDS
 from flightlake.errors import FlightlakeError
+from flightlake.local.harness.child import Interrupted
 from flightlake.settings import SettingsError, load_settings
 
 
@@ -45,3 +47,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("flightlake: interrupted", file=sys.stderr)
         return 130
+    except Interrupted as error:  # `flightlake run` told to stop: its worker and JVM are stopped too
+        print(f"flightlake: {error}", file=sys.stderr)
+        return 128 + error.signum

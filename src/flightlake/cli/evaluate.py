@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from flightlake.cli import arguments
 from flightlake.cli.registry import command
-from flightlake.settings import Settings, parse_years
+from flightlake.settings import Settings
 
 DEFAULT_ROWS = 2_000_000
 DEFAULT_SEED = 11
@@ -14,13 +15,20 @@ NYC_AIRPORTS = ("EWR", "JFK", "LGA")
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--years", default="2012-2013", help="years to generate and score (default 2012-2013)")
     parser.add_argument(
-        "--rows-per-year", type=int, default=DEFAULT_ROWS, help=f"generated size (default {DEFAULT_ROWS:,})"
+        "--years", type=arguments.years, default="2012-2013", help="years to generate and score (default 2012-2013)"
     )
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument(
+        "--rows-per-year",
+        type=arguments.row_count,
+        default=DEFAULT_ROWS,
+        help=f"generated size (default {DEFAULT_ROWS:,})",
+    )
+    parser.add_argument("--seed", type=arguments.whole(0), default=DEFAULT_SEED)
     parser.add_argument("--data", type=Path, help="score existing generated data (YYYY.csv + anomalies.csv) instead")
-    parser.add_argument("--top", type=int, default=8, help="flagged days listed per NYC airport (default 8)")
+    parser.add_argument(
+        "--top", type=arguments.whole(1), default=8, help="flagged days listed per NYC airport (default 8)"
+    )
     parser.add_argument("--skip-nyc", action="store_true", help="skip the real 2013 NYC flights")
 
 
@@ -31,7 +39,7 @@ def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
     from flightlake.anomalies.evaluation import evaluate_years
     from flightlake.datagen import GROUND_TRUTH_FILE, ensure_generated, read_ground_truth
 
-    years = parse_years(args.years)
+    years = args.years
     data = args.data or settings.state_dir / "data" / f"evaluate-{args.rows_per_year}-seed{args.seed}"
     if args.data is None:
         ensure_generated(data, years, args.rows_per_year, args.seed, lambda line: print(line + " ...", flush=True))

@@ -5,53 +5,37 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
+from flightlake.cli import arguments
 from flightlake.cli.registry import command
-from flightlake.settings import Settings, parse_years
+from flightlake.settings import Settings
 
 DEFAULT_ROWS_PER_YEAR = 200_000  # small enough for a laptop run of ten years; full scale is 7_200_000
 DEFAULT_SEED = 0
 
 
-def _rows(text: str) -> int:
-    """Accepts 7200000, 7_200_000 or 7.2M / 200k, because row counts are long to type."""
-    cleaned = text.strip().replace("_", "").lower()
-    scale = {"k": 1_000, "m": 1_000_000}.get(cleaned[-1:], 1)
-    number = cleaned[:-1] if scale > 1 else cleaned
-    try:
-        rows = round(float(number) * scale)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a row count like 200000, 200k or 7.2M") from None
-    if rows < 1:
-        raise argparse.ArgumentTypeError("the row count must be at least 1")
-    return rows
-
-
-def _whole(minimum: int) -> Callable[[str], int]:
-    """An argparse type for whole numbers of at least `minimum`."""
-
-    def parse(text: str) -> int:
-        if not text.strip().isdigit() or int(text) < minimum:
-            raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number, {minimum} or more")
-        return int(text)
-
-    return parse
-
-
 def _generate_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--years", help="years to write, e.g. 2009-2018, 2013 or 2012,2016 (default: FLIGHTLAKE_YEARS)")
+    parser.add_argument(
+        "--years",
+        type=arguments.years,
+        help="years to write, e.g. 2009-2018, 2013 or 2012,2016 (default: FLIGHTLAKE_YEARS); the generator's "
+        "carriers and airports are modelled on 2009-2018, so only those years",
+    )
     parser.add_argument(
         "--rows-per-year",
-        type=_rows,
+        type=arguments.row_count,
         default=DEFAULT_ROWS_PER_YEAR,
         help=f"flights per year file (default {DEFAULT_ROWS_PER_YEAR:,}; real years have 5.6M-7.2M)",
     )
-    parser.add_argument("--seed", type=_whole(0), default=DEFAULT_SEED, help="same seed, same bytes (default 0)")
+    parser.add_argument(
+        "--seed", type=arguments.whole(0), default=DEFAULT_SEED, help="same seed, same bytes (default 0)"
+    )
     parser.add_argument("--out", type=Path, required=True, help="directory for YYYY.csv and anomalies.csv")
     parser.add_argument("--crlf", action="store_true", help="end lines with CRLF, like some copies of the real files")
-    parser.add_argument("--workers", type=_whole(1), help="processes (default FLIGHTLAKE_WORKERS; 1 = no pool)")
+    parser.add_argument(
+        "--workers", type=arguments.whole(1), help="processes (default FLIGHTLAKE_WORKERS; 1 = no pool)"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")  # fmt: skip
 
 
@@ -62,7 +46,7 @@ def _generate(args: argparse.Namespace, settings: Settings) -> int:
     from flightlake.datagen import generate
     from flightlake.datagen.progress import generation_progress
 
-    years = parse_years(args.years) if args.years else settings.years
+    years = settings.years if args.years is None else args.years
     workers = args.workers or settings.workers
     with generation_progress(args.quiet) as progress:
         result = generate(

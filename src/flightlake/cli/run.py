@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
+from flightlake.cli import arguments
 from flightlake.cli.registry import command, console
-from flightlake.settings import Settings, parse_years
+from flightlake.settings import Settings
 
 
 def _years_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--years", help="years to run, e.g. 2009-2018 or 2013,2015 (default: FLIGHTLAKE_YEARS)")
+    parser.add_argument(
+        "--years", type=arguments.years, help="years to run, e.g. 2009-2018 or 2013,2015 (default: FLIGHTLAKE_YEARS)"
+    )
     parser.add_argument("--keep-going", action="store_true", help="run the next years after a failed one")
+    parser.set_defaults(parser=parser)  # for errors the handler finds against the settings (exit 2, like argparse's)
 
 
 def _run_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,19 +24,32 @@ def _run_arguments(parser: argparse.ArgumentParser) -> None:
 
     _years_argument(parser)
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--data", type=Path, help="directory (or zip) with the Kaggle YYYY.csv files to ingest")
     source.add_argument(
-        "--generate", type=int, metavar="ROWS_PER_YEAR", default=DEFAULT_ROWS_PER_YEAR,
-        help=f"generate data of this size per year (default {DEFAULT_ROWS_PER_YEAR:,})",
+        "--data",
+        type=Path,
+        help="folder, zip or year file to ingest (2013.csv, flights_2013.csv, 2013.csv.gz); a year it holds no "
+        "accepted file for is refused, not run",
+    )
+    source.add_argument(
+        "--generate", type=arguments.row_count, metavar="ROWS_PER_YEAR", default=DEFAULT_ROWS_PER_YEAR,
+        help=f"generate data of this size per year, e.g. 200k or 7.2M (default {DEFAULT_ROWS_PER_YEAR:,})",
     )  # fmt: skip
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the generated data")
+    parser.add_argument("--seed", type=arguments.whole(0), default=DEFAULT_SEED, help="seed of the generated data")
     parser.add_argument(
         "--rehearse-aws", action="store_true",
         help="deploy to the emulator and run the DAG as on MWAA: Glue job runs and the Redshift Data API",
     )  # fmt: skip
 
 
+def _plain() -> Callable[[str], None]:
+    """Prints progress lines as they are: they quote refusals, which quote the user's files, and
+    a '[/x]' in a file must not be read as rich markup."""
+    out = console()
+    return lambda line: out.print(line, markup=False)
+
+
 def _summary(summary) -> int:  # noqa: ANN001
+    from rich.markup import escape
     from rich.table import Table
 
     out = console()
@@ -63,8 +81,9 @@ def _summary(summary) -> int:  # noqa: ANN001
     out.print(table)
     for outcome in summary.outcomes:
         if outcome.error:
-            out.print(f"[red]{outcome.year} failed[/]: {outcome.error}")
-    out.print(f"total {summary.seconds:.0f} s; Airflow log: {summary.log_path}")
+            out.print(f"[red]{outcome.year} {outcome.state}[/]: {escape(outcome.error)}")
+    log = f"; Airflow log: {summary.log_path}" if summary.log_path else " (no year ran through Airflow)"
+    out.print(f"total {summary.seconds:.0f} s{log}")
     if summary.dashboard:
         out.print(f"dashboard: file://{summary.dashboard}")
     out.print(f"reports:   {summary.reports_uri}  (charts under charts/year=YYYY/airport=XXX/daily.png)")
@@ -76,11 +95,12 @@ def _summary(summary) -> int:  # noqa: ANN001
 
 @command("run", "the main job: stack up, data in, the DAG through Airflow for each year, a summary", _run_arguments)
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from flightlake.local.harness.main_job import local_path, run
+    from flightlake.local.harness.dag_path import local_path
+    from flightlake.local.harness.main_job import run
     from flightlake.local.harness.rehearsal import aws_path
 
-    years = parse_years(args.years) if args.years else settings.years
-    echo = console().print
+    years = arguments.dag_years(args.parser, args.years, settings)
+    echo = _plain()
     summary = run(
         settings, years, data_dir=args.data, rows_per_year=args.generate, seed=args.seed, keep_going=args.keep_going,
         echo=echo, path=aws_path(echo) if args.rehearse_aws else local_path,
@@ -92,5 +112,5 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 def _backfill(args: argparse.Namespace, settings: Settings) -> int:
     from flightlake.local.harness.main_job import backfill
 
-    years = parse_years(args.years) if args.years else settings.years
-    return _summary(backfill(settings, years, keep_going=args.keep_going, echo=console().print))
+    years = arguments.dag_years(args.parser, args.years, settings)
+    return _summary(backfill(settings, years, keep_going=args.keep_going, echo=_plain()))

@@ -20,11 +20,13 @@ def _up(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if env else 1
 
 
-@command("down", "stop the embedded stack (the lake and catalog are saved first)")
+@command("down", "stop the embedded stack (the lake and catalog are already safe on disk)",
+         lambda p: p.add_argument("--new-ports", action="store_true",
+                                  help="forget the services' ports: the next `up` picks free ones"))  # fmt: skip
 def _down(args: argparse.Namespace, settings: Settings) -> int:
     from flightlake.local.stack.manager import Stack
 
-    Stack(settings).down(echo=console().print)
+    Stack(settings).down(echo=console().print, new_ports=args.new_ports)
     return 0
 
 

@@ -8,9 +8,9 @@ them at the emulator). Tests replace the clients of services the emulator does n
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
@@ -18,6 +18,8 @@ from botocore.parsers import ResponseParserError
 from flightlake.errors import FlightlakeError
 from flightlake.lake.aws import client
 from flightlake.settings import Settings
+
+T = TypeVar("T")
 
 
 class ServiceUnavailable(FlightlakeError):
@@ -48,6 +50,16 @@ def _unavailable(service: str, error: Exception) -> None:
     )
     first_line = str(error).splitlines()[0]
     raise ServiceUnavailable(f"the {service} API did not answer like AWS: {first_line}.{hint}") from error
+
+
+def or_none(call: Callable[[], T], *missing: str) -> T | None:
+    """call(), or None when AWS answers that the thing does not exist (one of the `missing` codes)."""
+    try:
+        return call()
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in missing:
+            return None
+        raise
 
 
 class Clients:

@@ -5,6 +5,9 @@ deployed already; otherwise a change set is created only to be described (the re
 changes CloudFormation itself computes) and deleted again, so `--plan` leaves none behind. A
 stack that does not exist yet is planned from its template (every resource an Add) and created
 directly: a CREATE change set would leave an empty REVIEW_IN_PROGRESS stack behind on --plan.
+Stacks holding data (storage, warehouse) are created with termination protection, which `destroy`
+lifts right before it deletes them. A rollback changes parameters only: its change set carries the
+deployed template back, whatever the checkout holds.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from flightlake.deploy.plan import CREATE, NONE, STACK, UPDATE, Pending, Planned
 from flightlake.errors import FlightlakeError
 
 TAG_KEY = "flightlake:deployment"
-CAPABILITIES = ["CAPABILITY_IAM"]
+CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"]  # warehouse and ci name their roles
 MAX_TEMPLATE_BYTES = 51_200  # TemplateBody limit; larger templates would need an S3 TemplateURL
 _NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
 _ACTION_MARKS = {"Add": "+", "Modify": "~", "Remove": "-", "Import": ">", "Dynamic": "?"}
@@ -51,6 +54,7 @@ class DeployedStack:
     status: str
     parameters: dict[str, str]
     outputs: dict[str, str]
+    termination_protection: bool | None = None  # None: the endpoint does not say
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,7 @@ class StackRequest:
     body: str
     parameters: dict[str, str | Pending]
     deployment: str
+    protected: bool = False  # termination protection
 
     @property
     def pending(self) -> dict[str, Pending]:
@@ -91,6 +96,7 @@ def read_stack(cfn: Any, name: str) -> DeployedStack | None:
         status=stack["StackStatus"],
         parameters={p["ParameterKey"]: p.get("ParameterValue", "") for p in stack.get("Parameters", [])},
         outputs={o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])},
+        termination_protection=stack.get("EnableTerminationProtection"),
     )
 
 
@@ -116,9 +122,12 @@ def plan_stack(cfn: Any, request: StackRequest, deployed: DeployedStack | None) 
     if deployed is None:
         details = tuple(f"+ Add {kind} {logical_id}" for logical_id, kind in template_resources(request.body))
         details += tuple(f"parameter {k} = {v}" for k, v in request.pending.items())
+        details += ("termination protection on",) if request.protected else ()
         return PlannedAction(STACK, request.name, CREATE, "stack does not exist", details)
     _check_status(deployed)
     differences = _differences(cfn, request, deployed)
+    if request.protected and deployed.termination_protection is False:
+        differences += ("termination protection off -> on",)
     if not differences:
         return PlannedAction(STACK, request.name, NONE, "template and parameters as deployed")
     if request.pending:
@@ -128,6 +137,8 @@ def plan_stack(cfn: Any, request: StackRequest, deployed: DeployedStack | None) 
         changes = _describe_changes(cfn, change_set)
     finally:
         _delete_change_set(cfn, change_set, request.name)
+    if changes is None and _parameters_differ(differences):
+        return PlannedAction(STACK, request.name, UPDATE, "parameters change, no resource change listed", differences)
     if changes is None:
         return PlannedAction(STACK, request.name, NONE, "CloudFormation finds nothing to change", differences)
     reason = f"{len(changes)} resource change(s)" if changes else "template or parameters changed, no resource changes"
@@ -145,19 +156,37 @@ def apply_stack(cfn: Any, request: StackRequest, deployed: DeployedStack | None,
             Capabilities=CAPABILITIES,
             Tags=request.api_tags(),
             OnFailure="DELETE",
+            EnableTerminationProtection=request.protected,
         )
         _wait(cfn, "stack_create_complete", created["StackId"], timing, request.name)
         return "created"
     _check_status(deployed)
-    if not _differences(cfn, request, deployed):
+    if request.protected and deployed.termination_protection is False:
+        cfn.update_termination_protection(EnableTerminationProtection=True, StackName=request.name)
+    differences = _differences(cfn, request, deployed)
+    if not differences:
         return "unchanged"
     change_set = _create_change_set(cfn, request, "apply")
     if _describe_changes(cfn, change_set) is None:
         _delete_change_set(cfn, change_set, request.name)
-        return "unchanged (CloudFormation found nothing to change)"
+        if not _parameters_differ(differences):
+            return "unchanged (CloudFormation found nothing to change)"
+        # The stack must record the parameters that run (a rollback's release): update it directly.
+        cfn.update_stack(StackName=request.name, TemplateBody=request.body, Parameters=request.api_parameters(),
+                         Capabilities=CAPABILITIES, Tags=request.api_tags())  # fmt: skip
+        _wait(cfn, "stack_update_complete", deployed.stack_id, timing, request.name)
+        return "updated (parameters)"
     cfn.execute_change_set(ChangeSetName=change_set, StackName=request.name)
     _wait(cfn, "stack_update_complete", deployed.stack_id, timing, request.name)
     return "updated"
+
+
+def delete_stack(cfn: Any, deployed: DeployedStack, timing: Timing) -> None:
+    """Lift termination protection if on, delete the stack, wait until it is gone."""
+    if deployed.termination_protection:
+        cfn.update_termination_protection(EnableTerminationProtection=False, StackName=deployed.name)
+    cfn.delete_stack(StackName=deployed.name)
+    _wait(cfn, "stack_delete_complete", deployed.stack_id, timing, deployed.name)
 
 
 def _differences(cfn: Any, request: StackRequest, deployed: DeployedStack) -> tuple[str, ...]:
@@ -165,9 +194,20 @@ def _differences(cfn: Any, request: StackRequest, deployed: DeployedStack) -> tu
     if deployed_template(cfn, request.name) != request.body:
         differences.append("template text differs from the deployed one")
     for key, value in sorted(request.parameters.items()):
-        if deployed.parameters.get(key) != (value if isinstance(value, Pending) else str(value)):
+        if _as_list(deployed.parameters.get(key)) != (value if isinstance(value, Pending) else _as_list(str(value))):
             differences.append(f"parameter {key}: {deployed.parameters.get(key, '(unset)')} -> {value}")
     return tuple(differences)
+
+
+def _as_list(value: str | None) -> str | None:
+    """A list parameter as CloudFormation returns it (a,b); the emulator says ['a', 'b']."""
+    if value and value.startswith("[") and value.endswith("]"):
+        return ",".join(part.strip(" '\"") for part in value[1:-1].split(",") if part.strip())
+    return value
+
+
+def _parameters_differ(differences: tuple[str, ...]) -> bool:
+    return any(line.startswith("parameter ") for line in differences)
 
 
 def _create_change_set(cfn: Any, request: StackRequest, purpose: str) -> str | None:
@@ -249,7 +289,7 @@ def _check_status(deployed: DeployedStack) -> None:
     if deployed.status in ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "DELETE_FAILED", "UPDATE_ROLLBACK_FAILED"):
         raise StackError(
             f"{deployed.name} is {deployed.status} and cannot be updated; delete it "
-            "(see deploy/README.md) and deploy again."
+            "(`flightlake deploy destroy`, or in the CloudFormation console) and deploy again."
         )
 
 

@@ -81,15 +81,28 @@ def runtime_pins(pyproject: Path, lock: Path) -> list[str]:
     return pins
 
 
-def startup_script(template: str, env: Mapping[str, str]) -> bytes:
-    """The startup script: the template with one `export NAME=value` line per setting."""
-    for name in env:
-        if not _ENV_NAME.match(name):
-            raise ValueError(f"{name!r} is not an environment variable name")
-    exports = "\n".join(f"export {name}={shlex.quote(value)}" for name, value in sorted(env.items()))
-    if "{exports}" not in template:
-        raise ValueError("the startup script template has no {exports} placeholder")
-    return template.replace("{exports}", exports).encode()
+def startup_script(template: str, release: str, blocks: Mapping[str, Mapping[str, str]]) -> bytes:
+    """The startup script of a release: one block of `export NAME=value` lines per environment.
+
+    `blocks` maps an MWAA environment name to its settings. MWAA exports AIRFLOW_ENV_NAME before it
+    runs the script, which picks its block by it: so the script, like every file of a release,
+    is the same bytes in every environment, and a promotion copies it as it is.
+    """
+    cases = []
+    for environment, env in sorted(blocks.items()):
+        for name in env:
+            if not _ENV_NAME.match(name):
+                raise ValueError(f"{name!r} is not an environment variable name")
+        exports = "\n".join(f"    export {name}={shlex.quote(value)}" for name, value in sorted(env.items()))
+        cases.append(f"  {environment})\n{exports}\n    ;;")
+    known = ", ".join(sorted(blocks))
+    unknown = f"flightlake release {release}: no settings for MWAA environment '${{AIRFLOW_ENV_NAME:-}}'"
+    cases.append(f'  *)\n    echo "{unknown} (this release knows: {known})" >&2\n    ;;')
+    body = f'export FLIGHTLAKE_RELEASE={shlex.quote(release)}\ncase "${{AIRFLOW_ENV_NAME:-}}" in\n'
+    body += "\n".join(cases) + "\nesac"
+    if "{environments}" not in template:
+        raise ValueError("the startup script template has no {environments} placeholder")
+    return template.replace("{environments}", body).encode()
 
 
 def _normalise(name: str) -> str:

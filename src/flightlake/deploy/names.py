@@ -1,35 +1,46 @@
-"""Names a deployment is made of: stack names, the artifact key layout, the state object.
+"""Every name a deployment is made of, derived from its environment, and the bucket's key layout.
 
-The keys here are the contract with the templates: airflow.yaml points MWAA at `dags`,
-`plugins.zip`, `requirements.txt` and `startup.sh`; glue.yaml reads `spark_jobs/<script>.py` and
-the wheel under `glue/`. A test holds the templates to these names.
+An environment `dev` is the deployment `flightlake-dev`: stacks `flightlake-dev-<key>`, the MWAA
+environment and the Redshift workgroup and namespace `flightlake-dev`, Glue databases
+`flightlake_dev_<zone>`, Glue jobs `flightlake-dev-<release id>-<job>`, zone buckets
+`<bucket_prefix>-dev-<zone>` (global names: the prefix defaults to `flightlake-<account>`), the
+artifacts bucket `airflow-flightlake-dev-<account>-<region>`. Nothing is named from a setting a
+developer might have left in their shell, so two environments never collide.
+
+In the artifacts bucket a release lives under `releases/<version>/` (see `release`); the deploy's
+own records under `state/`. The templates read these names as parameters; a test holds them to it.
 """
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 
-from flightlake.errors import FlightlakeError
-from flightlake.settings import Settings
+from flightlake.deploy.environments import Environment
+from flightlake.settings import CATALOG_ZONES, ZONES
 
-# The deployment name prefixes stack and bucket names: lowercase, short enough for
-# "airflow-<name>-<account>-<region>" to stay a valid bucket name (63 characters).
-_NAME_RE = re.compile(r"^[a-z][a-z0-9-]{1,18}[a-z0-9]$")
+PROJECT = "flightlake"
+# The stacks of an environment, in the order they are applied (destroyed in reverse).
+STACK_KEYS: tuple[str, ...] = ("artifacts", "storage", "network", "warehouse", "glue", "airflow")
+PROTECTED_STACKS: tuple[str, ...] = ("storage", "warehouse")  # termination protection on
+DATA_STACKS: tuple[str, ...] = ("storage",)  # kept by `destroy` unless --delete-data
+DATABASE = "flightlake"  # the Redshift database of the namespace
 
-STACK_KEYS: tuple[str, ...] = ("storage", "network", "warehouse", "glue", "airflow")
-
-DAGS_PREFIX = "dags/"
-SPARK_JOBS_PREFIX = "spark_jobs/"
-SYNCED_PREFIXES: tuple[str, ...] = (DAGS_PREFIX, SPARK_JOBS_PREFIX)  # mirrored: stale files are deleted
-PLUGINS_KEY = "plugins.zip"
-REQUIREMENTS_KEY = "requirements.txt"
-STARTUP_KEY = "startup.sh"
-GLUE_WHEEL_PREFIX = "glue/"
+RELEASES_PREFIX = "releases/"
+HISTORY_KEY = "state/deployments.json"
 DDL_STATE_KEY = "state/redshift-ddl.json"
+# inside a release
+MANIFEST = "manifest.json"
+PLUGINS = "plugins.zip"
+REQUIREMENTS = "requirements.txt"
+STARTUP = "startup.sh"
+DAGS_DIR = "dags"
+GLUE_DIR = "glue"
+SPARK_JOBS_DIR = "spark_jobs"
+DDL_DIR = "ddl"
+SPARK_JOBS: tuple[str, ...] = ("raw_to_stage", "stage_to_analytics")  # the Glue jobs of a release
 
 # Where MWAA unpacks plugins.zip on its containers; requirements.txt installs the wheel from there.
 MWAA_PLUGINS_DIR = "/usr/local/airflow/plugins"
-# MWAA's Airflow: the constraints file pins everything Airflow ships with.
 AIRFLOW_VERSION = "3.3.1"
 MWAA_PYTHON = "3.12"
 AIRFLOW_CONSTRAINTS_URL = (
@@ -37,32 +48,84 @@ AIRFLOW_CONSTRAINTS_URL = (
 )
 
 
-class DeployNameError(FlightlakeError):
-    """The deployment name cannot prefix stack and bucket names."""
+def release_key(version: str, relative: str) -> str:
+    """The object key of one file of a release, e.g. releases/v1-ab12/dags/flights_etl.py."""
+    return f"{RELEASES_PREFIX}{version}/{relative}"
 
 
-def check_deployment_name(name: str) -> str:
-    if not _NAME_RE.match(name) or "--" in name:
-        raise DeployNameError(
-            f"--stack {name!r}: use 3-20 lowercase letters, digits and single hyphens, starting with a "
-            "letter (it prefixes stack and bucket names)."
-        )
-    return name
+@dataclass(frozen=True)
+class Names:
+    """The names of one environment's resources."""
 
+    env: Environment
 
-def stack_name(deployment: str, key: str) -> str:
-    return f"{deployment}-{key}"
+    @property
+    def deployment(self) -> str:
+        return f"{PROJECT}-{self.env.name}"
 
+    def stack(self, key: str) -> str:
+        return f"{self.deployment}-{key}"
 
-def environment_name(deployment: str) -> str:
-    """The MWAA environment is named after the deployment."""
-    return deployment
+    @property
+    def mwaa_environment(self) -> str:
+        """Also what MWAA exports as AIRFLOW_ENV_NAME, which startup.sh selects its block by."""
+        return self.deployment
 
+    @property
+    def workgroup(self) -> str:
+        return self.deployment
 
-def workgroup_name(settings: Settings, deployment: str) -> str:
-    """FLIGHTLAKE_REDSHIFT_WORKGROUP, or the deployment name; the namespace has the same name."""
-    return settings.redshift_workgroup or deployment
+    @property
+    def artifacts_bucket(self) -> str:
+        return f"airflow-{self.deployment}-{self.env.account}-{self.env.region}"
 
+    @property
+    def logs_bucket(self) -> str:
+        return f"{self.deployment}-logs-{self.env.account}-{self.env.region}"
 
-def glue_wheel_key(wheel_file_name: str) -> str:
-    return GLUE_WHEEL_PREFIX + wheel_file_name
+    @property
+    def lake_prefix(self) -> str:
+        return f"{self.env.bucket_prefix}-{self.env.name}"
+
+    def zone_bucket(self, zone: str) -> str:
+        return f"{self.lake_prefix}-{zone}"
+
+    @property
+    def zone_buckets(self) -> dict[str, str]:
+        return {zone: self.zone_bucket(zone) for zone in ZONES}
+
+    @property
+    def catalog_prefix(self) -> str:
+        return f"{PROJECT}_{self.env.name.replace('-', '_')}"
+
+    @property
+    def glue_databases(self) -> dict[str, str]:
+        return {zone: f"{self.catalog_prefix}_{zone}" for zone in CATALOG_ZONES}
+
+    @property
+    def glue_security_configuration(self) -> str:
+        """Named by the glue stack; the release jobs refer to it by this name."""
+        return f"{self.deployment}-glue"
+
+    def glue_job_prefix(self, release_id: str) -> str:
+        """FLIGHTLAKE_GLUE_JOB_PREFIX of a release: its jobs are <prefix>-raw-to-stage, ..."""
+        return f"{self.deployment}-{release_id}"
+
+    def glue_job(self, release_id: str, job: str) -> str:
+        return f"{self.glue_job_prefix(release_id)}-{job.replace('_', '-')}"
+
+    @property
+    def copy_role_name(self) -> str:
+        return f"{self.deployment}-redshift-copy"
+
+    @property
+    def copy_role_arn(self) -> str:
+        return f"arn:{self.env.partition}:iam::{self.env.account}:role/{self.copy_role_name}"
+
+    @property
+    def alert_topic_name(self) -> str:
+        return f"{self.deployment}-alerts"
+
+    @property
+    def alert_topic_arn(self) -> str:
+        return f"arn:{self.env.partition}:sns:{self.env.region}:{self.env.account}:{self.alert_topic_name}"

@@ -1,236 +1,212 @@
-"""The order of a deployment, and `plan` / `apply` over it.
+"""Putting one release on one environment, in an order that never mixes releases: plan and apply.
 
-    1-4  stacks storage, network, warehouse, glue   (the artifacts bucket exists after storage)
-    5    objects: DAGs, Spark scripts, wheel, plugins.zip, requirements.txt, startup.sh
-    6    stack airflow                                (MWAA needs its objects in place to start)
-    7    the warehouse DDL through the Redshift Data API
-    8    MWAA UpdateEnvironment, when plugins/requirements/startup got new versions
+    1-5  stacks artifacts, storage, network, warehouse, glue  (deploy and promote; a rollback skips them)
+    6    the release's objects under releases/<version>/     (uploaded, copied, or already there)
+    7    the release's Glue job definitions                  (named after it; nothing running uses them yet)
+    8    the warehouse DDL of the release                    (idempotent; before the DAG that needs it)
+    9    stack airflow: MWAA switched to the release         (UpdateEnvironment, through CloudFormation)
+    10   alert subscriptions of the environment file
+    11   the deployment history: release, when, by whom
+    12   Glue jobs of releases older than the kept ones deleted
 
-`plan()` reads only (a change set it creates to describe an update is deleted again). `apply()`
-prints that plan, then runs the steps in the same order, each recomputed with what the steps
-before it produced: outputs of stacks created a moment ago, versions of objects just uploaded.
+MWAA and Glue never run different releases: until step 9 the DAG runs the old release's
+startup.sh, which names the old release's jobs (left in place); after it, DAG runs start the new
+ones. `plan()` reads only (a change set made to describe an update is deleted again); `apply()`
+prints that plan, then runs the steps, each recomputed with what the steps before it produced.
 """
 
 from __future__ import annotations
 
-import tempfile
-import time
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from flightlake.deploy import cloudformation, mwaa, preflight, redshift_ddl, uploads
-from flightlake.deploy.artifacts import Artifact, build_artifacts
-from flightlake.deploy.clients import Clients, answering
-from flightlake.deploy.cloudformation import DeployedStack, StackRequest, Timing
-from flightlake.deploy.names import SYNCED_PREFIXES, check_deployment_name, environment_name, glue_wheel_key, stack_name
-from flightlake.deploy.names import workgroup_name as default_workgroup
-from flightlake.deploy.plan import DELETE, NONE, OBJECT, UPLOAD, Executed, Pending, Plan, PlannedAction, Summary
-from flightlake.deploy.stacks import STACKS, StackInputs
-from flightlake.deploy.warehouse import WarehouseFacts, lookup
-from flightlake.deploy.wheel import build_wheel
-from flightlake.settings import Settings
+from flightlake.deploy import alert_subscriptions, cloudformation, glue_jobs, history, preflight, redshift_ddl
+from flightlake.deploy.clients import answering
+from flightlake.deploy.names import DATABASE, PLUGINS, RELEASES_PREFIX, REQUIREMENTS, STARTUP, release_key
+from flightlake.deploy.plan import (
+    ALERT,
+    DDL,
+    GLUE,
+    NONE,
+    RELEASE,
+    SWITCH,
+    Executed,
+    Pending,
+    Plan,
+    PlannedAction,
+    Summary,
+)  # fmt: skip
+from flightlake.deploy.release_store import object_versions
+from flightlake.deploy.sources import Source
+from flightlake.deploy.stacks import ReleasePointer
+from flightlake.deploy.status import status_lines
+from flightlake.deploy.target import Target
+from flightlake.errors import FlightlakeError
+from flightlake.lake.aws import object_exists
 
-WheelBuilder = Callable[[Path], Path]  # out_dir -> wheel
-Echo = Callable[[str], None]
-BEFORE_OBJECTS = ("storage", "network", "warehouse", "glue")
+INFRA: tuple[str, ...] = ("artifacts", "storage", "network", "warehouse", "glue")
 
 
-class Deployment:
-    """One named deployment (`--stack NAME`) of this checkout into one account and region."""
+class ReleaseLacksEnvironment(FlightlakeError):
+    """The release's startup.sh has no block for the target environment."""
 
-    def __init__(
-        self,
-        name: str,
-        settings: Settings,
-        project_root: Path,
-        clients: Clients,
-        wheel_builder: WheelBuilder | None = None,
-        timing: Timing = Timing(),
-        echo: Echo = lambda line: None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.name = check_deployment_name(name)
-        self.settings = settings
-        self.root = project_root
-        self.clients = clients
-        self.timing = timing
-        self.echo = echo
-        self.sleep = sleep
-        self._build = wheel_builder or (lambda out_dir: build_wheel(project_root, out_dir))
-        self._workdir = tempfile.TemporaryDirectory(prefix="flightlake-deploy-")
-        self._wheel: Path | None = None
-        self._stacks: dict[str, DeployedStack | None] = {}
-        self._facts: WarehouseFacts | None = None
-        self._facts_known = False
-        self._created: set[str] = set()
-        self._versions: dict[str, str | None] = {}
 
-    # --- what is known -------------------------------------------------------------------------
-    def stack(self, key: str) -> DeployedStack | None:
-        if key not in self._stacks:
-            self._stacks[key] = cloudformation.read_stack(self.clients.cloudformation, stack_name(self.name, key))
-        return self._stacks[key]
+class Rollout:
+    """One release onto one environment: `action` is deploy, promote or rollback."""
 
-    def facts(self) -> WarehouseFacts | None:
-        """The Redshift workgroup and namespace, once the warehouse stack exists."""
-        if not self._facts_known:
-            if self.stack("warehouse") is None:
-                return None
-            with answering("redshift-serverless"):
-                self._facts = lookup(self.clients.redshift_serverless, self.workgroup)
-            self._facts_known = True
-        return self._facts
+    def __init__(self, target: Target, source: Source, action: str, infra: bool = True, status: bool = True) -> None:
+        self.target, self.source, self.action = target, source, action
+        self.infra, self.with_status = infra, status
+        self._by: str | None = None
 
-    @property
-    def workgroup(self) -> str:
-        return default_workgroup(self.settings, self.name)
-
-    def wheel(self) -> Path:
-        if self._wheel is None:
-            self._wheel = self._build(Path(self._workdir.name))
-        return self._wheel
-
-    def inputs(self) -> StackInputs:
-        facts = self.facts()
-        return StackInputs(
-            settings=self.settings,
-            deployment=self.name,
-            outputs={key: stack.outputs for key in STACKS if (stack := self.stack(key)) is not None},
-            wheel_key=glue_wheel_key(self.wheel().name),
-            workgroup_arn=facts.workgroup_arn if facts else Pending("warehouse workgroup ARN"),
-        )
-
-    def request(self, key: str) -> StackRequest:
-        spec = STACKS[key]
-        return StackRequest(
-            name=stack_name(self.name, key),
-            body=spec.template(self.root).read_text(),
-            parameters=spec.parameters(self.inputs()),
-            deployment=self.name,
-        )
-
-    def bucket(self) -> str | Pending:
-        return self.inputs().output("storage", "ArtifactsBucketName")
-
-    def artifacts(self) -> list[Artifact]:
-        copy_role = self.inputs().output("warehouse", "CopyRoleArn")
-        return build_artifacts(self.root, self.wheel(), self.settings, self.workgroup, copy_role)
-
-    # --- plan ----------------------------------------------------------------------------------
+    # --- plan -------------------------------------------------------------------------------------
     def plan(self) -> Plan:
-        cfn, s3 = self.clients.cloudformation, self.clients.s3
-        if self.stack("storage") is None:
-            preflight.check_new_buckets(s3, self.settings)
-        actions = [cloudformation.plan_stack(cfn, self.request(key), self.stack(key)) for key in BEFORE_OBJECTS]
-        object_actions = uploads.plan_objects(s3, self.bucket(), self.artifacts(), SYNCED_PREFIXES)
-        actions.extend(object_actions)
-        actions.append(cloudformation.plan_stack(cfn, self.request("airflow"), self.stack("airflow")))
-        actions.append(self._plan_ddl(redshift_ddl.ddl_statements(self.root)))
-        uploading = {uploads.key_of(action.target) for action in object_actions if action.change == UPLOAD}
-        actions.append(self._plan_mwaa(uploading))
-        return Plan(self.name, self.settings.region, tuple(actions))
-
-    def _plan_ddl(self, sqls: list[str]) -> PlannedAction:
-        facts = self.facts()
-        return redshift_ddl.plan_ddl(
-            self.clients.s3, self.bucket(), facts, self.workgroup, self.settings.redshift_database, sqls
-        )
-
-    def _plan_mwaa(self, uploading: set[str]) -> PlannedAction:
-        bucket = self.bucket()
-        exists = self.stack("airflow") is not None and isinstance(bucket, str)
-        with answering("mwaa"):
-            return mwaa.plan_environment(
-                self.clients.mwaa, self.clients.s3, environment_name(self.name), str(bucket), exists, uploading
+        target, source, names = self.target, self.source, self.target.names
+        self._by = target.check_account()
+        if target.env.name not in source.environments:
+            raise ReleaseLacksEnvironment(
+                f"release {source.version} was built before environment {target.env.name!r} existed: its "
+                f"startup.sh knows {', '.join(source.environments)}. Deploy a newer release to dev first."
             )
+        s3, bucket = target.s3, target.bucket
+        if self.infra and target.stack("storage") is None:
+            preflight.check_new_buckets(s3, names.zone_buckets, str(target.env.source))
+        actions = [self._plan_stack(key) for key in INFRA] if self.infra else []
+        actions += source.plan_objects(s3, bucket)
+        actions += glue_jobs.plan_jobs(target.clients.get("glue"), self._job_definitions(), names, source.release_id)
+        actions.append(self._plan_ddl())
+        actions.append(self._plan_stack("airflow"))
+        topic = target.output("airflow", "AlertTopicArn")
+        actions += alert_subscriptions.plan(target.clients.get("sns"), topic, target.env.alert_emails)
+        actions.append(self._plan_switch())
+        actions += self._plan_prune()
+        lines = status_lines(target) if self.with_status else ()
+        return Plan(names.deployment, target.env.region, tuple(actions), tuple(lines))
 
-    # --- apply ---------------------------------------------------------------------------------
+    def _pointer(self) -> ReleasePointer:
+        bucket, version = self.target.bucket, self.source.version
+        pinned = [PLUGINS, REQUIREMENTS, STARTUP]
+        if isinstance(bucket, Pending):
+            return ReleasePointer(version, Pending("the release's objects in the artifacts bucket"))
+        if any(object_exists(self.target.s3, bucket, release_key(version, path)) is None for path in pinned):
+            return ReleasePointer(version, Pending("the versions of the release's objects once stored"))
+        return ReleasePointer(version, object_versions(self.target.s3, bucket, version, pinned))
+
+    def _plan_stack(self, key: str) -> PlannedAction:
+        request = self.target.request(key, self._pointer(), keep_deployed_template=key == "airflow" and not self.infra)
+        return cloudformation.plan_stack(self.target.clients.cloudformation, request, self.target.stack(key))
+
+    def _job_definitions(self) -> list[dict[str, Any]] | Pending:
+        target, source = self.target, self.source
+        return glue_jobs.definitions(
+            target.names, source.version, source.release_id, source.wheel_path,
+            target.output("glue", "JobRoleArn"), target.names.glue_security_configuration,
+        )  # fmt: skip
+
+    def _sqls(self) -> list[str]:
+        return redshift_ddl.ddl_statements(self.source.ddl_texts(self.target.s3))
+
+    def _plan_ddl(self) -> PlannedAction:
+        target = self.target
+        return redshift_ddl.plan_ddl(target.s3, target.bucket, target.facts(), target.names.workgroup, DATABASE,
+                                     self._sqls())  # fmt: skip
+
+    def _current(self) -> history.Deployed | None:
+        bucket = self.target.bucket
+        return history.current(history.read(self.target.s3, bucket)) if isinstance(bucket, str) else None
+
+    def _plan_switch(self) -> PlannedAction:
+        current, version = self._current(), self.source.version
+        if current is not None and current.version == version:
+            return PlannedAction(RELEASE, version, NONE, f"runs already ({current.action} at {current.at})")
+        was = current.version if current else "none"
+        origin = f" (from {self.source.origin})" if self.source.origin else ""
+        return PlannedAction(RELEASE, version, SWITCH, f"{self.action}: {was} -> {version}{origin}")
+
+    def _plan_prune(self) -> list[PlannedAction]:
+        bucket = self.target.bucket
+        if isinstance(bucket, Pending):
+            return []
+        entries = history.read(self.target.s3, bucket)
+        keep = history.kept_release_ids(entries, self.target.env.keep_releases, self.source.release_id)
+        return glue_jobs.plan_prune(self.target.clients.get("glue"), self.target.names, keep)
+
+    # --- apply ------------------------------------------------------------------------------------
     def apply(self) -> Summary:
         plan = self.plan()
         for line in plan.render(show_unchanged=False):
-            self.echo(line)
+            self.target.echo(line)
         summary = Summary(plan)
         if not plan.changes:
             return summary
-        for key in BEFORE_OBJECTS:
+        for key in INFRA if self.infra else ():
             self._apply_stack(key, summary)
-        self._apply_objects(summary)
-        self._apply_stack("airflow", summary)
+        bucket = self.target.bucket
+        if not isinstance(bucket, str):
+            raise cloudformation.StackError(f"the artifacts bucket is still unknown: {bucket}")
+        self.source.put_objects(self.target.s3, bucket, self.target.echo)
+        self._apply_jobs(summary)
         self._apply_ddl(summary)
-        self._apply_mwaa(summary)
+        self._apply_stack("airflow", summary)
+        self._apply_alerts(summary)
+        self._record(summary, plan)
+        self._prune(summary)
         return summary
 
     def _apply_stack(self, key: str, summary: Summary) -> None:
-        request = self.request(key)
-        deployed = self.stack(key)
-        self.echo(f"stack  {request.name}: {'creating' if deployed is None else 'checking'} ...")
-        outcome = cloudformation.apply_stack(self.clients.cloudformation, request, deployed, self.timing)
+        target = self.target
+        request = target.request(key, self._pointer(), keep_deployed_template=key == "airflow" and not self.infra)
+        deployed = target.stack(key)
+        target.echo(f"stack  {request.name}: {'creating' if deployed is None else 'checking'} ...")
+        outcome = cloudformation.apply_stack(target.clients.cloudformation, request, deployed, target.timing)
         if outcome.startswith("unchanged"):
             return
-        self._stacks.pop(key, None)
-        if deployed is None:
-            self._created.add(key)
-        if key == "warehouse":
-            self._facts_known = False
+        target.forget(key)
         summary.executed.append(Executed("stack", request.name, "create" if deployed is None else "update", outcome))
-        self.echo(f"stack  {request.name}: {outcome}")
+        target.echo(f"stack  {request.name}: {outcome}")
 
-    def _apply_objects(self, summary: Summary) -> None:
-        s3, bucket = self.clients.s3, self.bucket()
-        if not isinstance(bucket, str):
-            raise cloudformation.StackError(f"the artifacts bucket is still unknown: {bucket}")
-        artifacts = {artifact.key: artifact for artifact in self.artifacts()}
-        for action in uploads.plan_objects(s3, bucket, list(artifacts.values()), SYNCED_PREFIXES):
-            if action.change == NONE:
-                continue
-            key = uploads.key_of(action.target)
-            if action.change == DELETE:
-                uploads.delete(s3, bucket, key)
-                outcome = "deleted"
-            else:
-                version = uploads.upload(s3, bucket, artifacts[key])
-                self._versions[key] = version
-                outcome = f"sha256 {artifacts[key].sha256[:12]}" + (f", version {version}" if version else "")
-            summary.executed.append(Executed(OBJECT, action.target, action.change, outcome))
-            self.echo(f"object {action.target}: {outcome}")
+    def _apply_jobs(self, summary: Summary) -> None:
+        wanted = self._job_definitions()
+        if isinstance(wanted, Pending):
+            raise cloudformation.StackError(f"the Glue jobs need {wanted.source}")
+        for name, change in glue_jobs.apply_jobs(self.target.clients.get("glue"), wanted):
+            summary.executed.append(Executed(GLUE, name, change, f"release {self.source.version}"))
+            self.target.echo(f"glue   {name}: {change}")
 
     def _apply_ddl(self, summary: Summary) -> None:
-        sqls = redshift_ddl.ddl_statements(self.root)
-        action = self._plan_ddl(sqls)
-        facts = self.facts()
+        target, action = self.target, self._plan_ddl()
         if action.change == NONE:
             return
+        facts = target.facts()
         if facts is None:
-            raise redshift_ddl.DdlError(f"no Redshift workgroup {self.workgroup} to apply the DDL to")
-        bucket = str(self.bucket())
-        self.echo(f"ddl    {action.target}: applying {len(sqls)} statements ...")
+            raise redshift_ddl.DdlError(f"no Redshift workgroup {target.names.workgroup} to apply the DDL to")
+        sqls = self._sqls()
+        target.echo(f"ddl    {action.target}: applying {len(sqls)} statements ...")
         with answering("redshift-data"):
-            statement_id = redshift_ddl.apply_ddl(
-                self.clients.redshift_data, self.clients.s3, bucket, facts, self.settings.redshift_database, sqls,
-                self.timing, self.sleep,
-            )  # fmt: skip
-        summary.executed.append(Executed("ddl", action.target, action.change, f"statement {statement_id}"))
+            statement_id = redshift_ddl.apply_ddl(target.clients.redshift_data, target.s3, str(target.bucket), facts,
+                                                  DATABASE, sqls, target.timing, target.sleep)  # fmt: skip
+        summary.executed.append(Executed(DDL, action.target, action.change, f"statement {statement_id}"))
 
-    def _apply_mwaa(self, summary: Summary) -> None:
-        if "airflow" in self._created:
-            return  # the environment was just created from the objects in place
-        name = environment_name(self.name)
-        self.echo(f"mwaa   {name}: checking object versions ...")
-        with answering("mwaa"):
-            request = mwaa.apply_environment(
-                self.clients.mwaa, self.clients.s3, name, str(self.bucket()), self._versions, self.timing, self.sleep
-            )
-        if request:
-            versions = ", ".join(f"{k}={v}" for k, v in request.items() if k.endswith("ObjectVersion"))
-            summary.executed.append(Executed("mwaa", name, "update", versions))
-            self.echo(f"mwaa   {name}: updated ({versions})")
+    def _apply_alerts(self, summary: Summary) -> None:
+        topic = self.target.output("airflow", "AlertTopicArn")
+        if isinstance(topic, Pending):
+            return
+        for email, change in alert_subscriptions.apply(
+            self.target.clients.get("sns"), topic, self.target.env.alert_emails
+        ):
+            summary.executed.append(Executed(ALERT, email, change, topic))
 
-    def close(self) -> None:
-        self._workdir.cleanup()
+    def _record(self, summary: Summary, plan: Plan) -> None:
+        if not any(a.kind == RELEASE and a.is_change for a in plan.actions):
+            return
+        source = self.source
+        entry = history.Deployed(source.version, source.release_id, self.action, history.now(), self._by or "unknown",
+                                 source.origin)  # fmt: skip
+        history.record(self.target.s3, str(self.target.bucket), self.target.env.name, entry)
+        summary.executed.append(
+            Executed(RELEASE, source.version, SWITCH, f"MWAA runs {RELEASES_PREFIX}{source.version}")
+        )
 
-    def __enter__(self) -> Deployment:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
+    def _prune(self, summary: Summary) -> None:
+        for action in self._plan_prune():
+            glue_jobs.delete_jobs(self.target.clients.get("glue"), [action.target])
+            summary.executed.append(Executed(GLUE, action.target, action.change, action.reason))

@@ -13,9 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 # kinds
-STACK, OBJECT, DDL, MWAA = "stack", "object", "ddl", "mwaa"
+STACK, OBJECT, DDL, MWAA, GLUE, ALERT, RELEASE = "stack", "object", "ddl", "mwaa", "glue", "alert", "release"
 # changes
 CREATE, UPDATE, UPLOAD, DELETE, APPLY, NONE = "create", "update", "upload", "delete", "apply", "none"
+COPY, SWITCH, EMPTY, KEEP = "copy", "switch", "empty", "keep"
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Plan:
     deployment: str
     region: str
     actions: tuple[PlannedAction, ...]
+    status: tuple[str, ...] = ()  # what runs there now: release, when, by whom, drift, DAG runs
 
     @property
     def changes(self) -> tuple[PlannedAction, ...]:
@@ -59,10 +61,9 @@ class Plan:
     def render(self, show_unchanged: bool = True) -> list[str]:
         """The plan as text lines (what `flightlake deploy` prints)."""
         changes = self.changes
-        lines = [
-            f"Plan for deployment {self.deployment!r} in {self.region}: "
-            + (f"{len(changes)} change(s) ({_counts(changes)})" if changes else "no changes")
-        ]
+        lines = [f"  {line}" for line in self.status]
+        lines.insert(0, f"Plan for deployment {self.deployment!r} in {self.region}: "
+                     + (f"{len(changes)} change(s) ({_counts(changes)})" if changes else "no changes"))  # fmt: skip
         width = max((len(a.target) for a in self.actions), default=0)
         for action in self.actions:
             if not action.is_change and not show_unchanged:

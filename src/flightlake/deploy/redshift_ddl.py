@@ -1,5 +1,7 @@
 """The warehouse schema on Redshift: postgres_init/*.sql, the same files the local Postgres runs,
-plus deploy/redshift/grants.sql, sent as one Redshift Data API batch (one transaction).
+plus deploy/redshift/grants.sql, as the release carries them (ddl/), sent as one Redshift Data API
+batch (one transaction). The database roles the grants name are created first, one statement
+each, an "already exists" answer being success (CREATE ROLE has no IF NOT EXISTS).
 
 It is applied only when it would change something: after success the deploy writes the sha256
 of the exact statements and the namespace id to `state/redshift-ddl.json` in the artifacts
@@ -16,7 +18,6 @@ import json
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from flightlake.deploy.cloudformation import Timing
@@ -25,21 +26,21 @@ from flightlake.deploy.plan import APPLY, DDL, NONE, Pending, PlannedAction
 from flightlake.deploy.warehouse import WarehouseFacts
 from flightlake.errors import FlightlakeError
 from flightlake.lake.aws import object_exists
-from flightlake.warehouse.sql_files import ddl_files, statements
+from flightlake.warehouse.sql_files import statements
 
 MAX_BATCH = 40  # BatchExecuteStatement takes at most 40 SQL statements
 POLL_SECONDS = 2.0  # DDL takes seconds: poll the Data API more often than CloudFormation
 STATEMENT_NAME = "flightlake-deploy-ddl"
+ROLES: tuple[str, ...] = ("flightlake_pipeline", "flightlake_reader")  # named by grants.sql
 
 
 class DdlError(FlightlakeError):
     """The DDL batch failed on Redshift; the message names the statement and Redshift's error."""
 
 
-def ddl_statements(project_root: Path) -> list[str]:
-    """Every statement, in order: postgres_init/ by file name, then the grants."""
-    files = [*ddl_files(project_root / "postgres_init"), project_root / "deploy" / "redshift" / "grants.sql"]
-    result = [statement for path in files for statement in statements(path.read_text())]
+def ddl_statements(texts: list[str]) -> list[str]:
+    """Every statement of the release's DDL files, in order: postgres_init/ by file name, the grants."""
+    result = [statement for text in texts for statement in statements(text)]
     if not 0 < len(result) <= MAX_BATCH:
         raise DdlError(f"{len(result)} DDL statements; one Data API batch takes 1 to {MAX_BATCH}.")
     return result
@@ -73,7 +74,7 @@ def plan_ddl(
     elif state.get("namespace_id") != facts.namespace_id:
         reason = f"namespace replaced ({state.get('namespace_id')} -> {facts.namespace_id})"
     elif state.get("ddl_sha256") != digest:
-        reason = f"postgres_init/ or grants changed (sha256 {str(state.get('ddl_sha256'))[:12]} -> {digest[:12]})"
+        reason = f"the release's DDL changed (sha256 {str(state.get('ddl_sha256'))[:12]} -> {digest[:12]})"
     else:
         return PlannedAction(DDL, where, NONE, f"applied (sha256 {digest[:12]}, {len(sqls)} statements)")
     return PlannedAction(DDL, where, APPLY, reason, details)
@@ -89,7 +90,9 @@ def apply_ddl(
     timing: Timing,
     sleep: Callable[[float], None] = time.sleep,
 ) -> str:
-    """Run the batch, wait for it, record it; returns the Data API statement id."""
+    """Create the roles, run the batch, wait for it, record it; returns the batch's statement id."""
+    for role in ROLES:
+        _create_role(data_api, facts, database, role, timing, sleep)
     request: dict[str, Any] = {
         "WorkgroupName": facts.workgroup,
         "Database": database,
@@ -115,6 +118,19 @@ def apply_ddl(
         Bucket=bucket, Key=DDL_STATE_KEY, Body=json.dumps(state, indent=2).encode(), ContentType="application/json"
     )
     return statement_id
+
+
+def _create_role(
+    data_api: Any, facts: WarehouseFacts, database: str, role: str, timing: Timing, sleep: Callable[[float], None]
+) -> None:
+    request: dict[str, Any] = {"WorkgroupName": facts.workgroup, "Database": database,
+                               "Sql": f"CREATE ROLE {role}", "StatementName": STATEMENT_NAME}  # fmt: skip
+    if facts.admin_secret_arn:
+        request["SecretArn"] = facts.admin_secret_arn
+    statement_id = data_api.execute_statement(**request)["Id"]
+    described = _wait(data_api, statement_id, timing, sleep)
+    if described["Status"] != "FINISHED" and "already exists" not in described.get("Error", ""):
+        raise DdlError(f"CREATE ROLE {role} {described['Status'].lower()}: {described.get('Error', 'no error text')}")
 
 
 def _wait(data_api: Any, statement_id: str, timing: Timing, sleep: Callable[[float], None]) -> dict[str, Any]:

@@ -1,43 +1,45 @@
-"""The FLIGHTLAKE_* settings a deployment carries to MWAA (startup.sh) and Glue (job arguments).
+"""The FLIGHTLAKE_* settings an environment carries to MWAA (startup.sh) and Glue (job arguments).
 
 On AWS the same variables flightlake reads everywhere configure the pipeline; only their values
-differ. They are computed here once, from the deployer's settings and the stacks' outputs, so
-that MWAA and the Glue jobs cannot disagree about where the lake is.
+differ, and every value comes from the environment's committed file and the names derived from
+it (`names.Names`). They are computed here once, so MWAA, the Glue jobs and `ingest --env` cannot
+disagree about where an environment's lake is.
 """
 
 from __future__ import annotations
 
-from flightlake.settings import CATALOG_ZONES, ZONES, Settings
+from flightlake.deploy.names import DATABASE, Names
+from flightlake.settings import CATALOG_ZONES, ZONES
 
 
-def lake_environment(settings: Settings) -> dict[str, str]:
-    """Where the lake is: buckets, key prefixes (only when set) and Glue databases."""
-    env: dict[str, str] = {}
+def lake_environment(names: Names) -> dict[str, str]:
+    """Where the environment's lake is: region, buckets and Glue databases."""
+    env = {"FLIGHTLAKE_REGION": names.env.region}
     for zone in ZONES:
-        env[f"FLIGHTLAKE_{zone.upper()}_BUCKET"] = settings.zone(zone).bucket
-        if settings.zone(zone).prefix:
-            env[f"FLIGHTLAKE_{zone.upper()}_PREFIX"] = settings.zone(zone).prefix
+        env[f"FLIGHTLAKE_{zone.upper()}_BUCKET"] = names.zone_bucket(zone)
     for zone in CATALOG_ZONES:
-        env[f"FLIGHTLAKE_GLUE_DB_{zone.upper()}"] = settings.glue_databases[zone]
+        env[f"FLIGHTLAKE_GLUE_DB_{zone.upper()}"] = names.glue_databases[zone]
     return env
 
 
-def glue_job_environment(settings: Settings) -> dict[str, str]:
-    """What the Spark scripts need on Glue: the lake, and that they run on Glue's own Spark."""
-    return {"FLIGHTLAKE_RUNTIME": "glue", **lake_environment(settings)}
+def glue_job_environment(names: Names) -> dict[str, str]:
+    """What the Spark scripts need on Glue: the lake, the region, and that they run on Glue."""
+    return {"FLIGHTLAKE_RUNTIME": "glue", **lake_environment(names)}
 
 
-def mwaa_environment(settings: Settings, workgroup: str, copy_role_arn: str) -> dict[str, str]:
-    """Everything the DAG's tasks read on MWAA: the Glue runtime, the lake, Redshift, the run."""
+def mwaa_environment(names: Names, release_id: str) -> dict[str, str]:
+    """Everything the DAG's tasks read on MWAA: the Glue jobs of this release, the lake, Redshift,
+    the years, where failures are reported."""
     return {
-        **glue_job_environment(settings),
+        **glue_job_environment(names),
         "FLIGHTLAKE_WAREHOUSE": "redshift",
-        "FLIGHTLAKE_GLUE_JOB_PREFIX": settings.glue_job_prefix,
-        "FLIGHTLAKE_REDSHIFT_WORKGROUP": workgroup,
-        "FLIGHTLAKE_REDSHIFT_DATABASE": settings.redshift_database,
-        "FLIGHTLAKE_REDSHIFT_COPY_ROLE_ARN": copy_role_arn,
-        "FLIGHTLAKE_ANOMALY_METHOD": settings.anomaly_method,
-        "FLIGHTLAKE_YEARS": format_years(settings.years),
+        "FLIGHTLAKE_GLUE_JOB_PREFIX": names.glue_job_prefix(release_id),
+        "FLIGHTLAKE_REDSHIFT_WORKGROUP": names.workgroup,
+        "FLIGHTLAKE_REDSHIFT_DATABASE": DATABASE,
+        "FLIGHTLAKE_REDSHIFT_COPY_ROLE_ARN": names.copy_role_arn,
+        "FLIGHTLAKE_ANOMALY_METHOD": names.env.anomaly_method,
+        "FLIGHTLAKE_YEARS": format_years(names.env.years),
+        "FLIGHTLAKE_ALERT_TOPIC_ARN": names.alert_topic_arn,
     }
 
 

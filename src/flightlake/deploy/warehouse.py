@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
+from flightlake.deploy.clients import or_none
 
 
 @dataclass(frozen=True)
@@ -24,12 +24,9 @@ class WarehouseFacts:
 
 def lookup(serverless: Any, workgroup: str) -> WarehouseFacts | None:
     """The workgroup and its namespace; None when the workgroup does not exist."""
-    try:
-        group = serverless.get_workgroup(workgroupName=workgroup)["workgroup"]
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
-            return None
-        raise
+    group = or_none(lambda: serverless.get_workgroup(workgroupName=workgroup)["workgroup"], "ResourceNotFoundException")
+    if group is None:
+        return None
     namespace = serverless.get_namespace(namespaceName=group["namespaceName"])["namespace"]
     return WarehouseFacts(
         workgroup=workgroup,

@@ -7,7 +7,10 @@
     manifests    the completion record of a year's write
     publish      finishing a step: manifest plus catalog partition, one call for every writer
     arrow_io     a year's partition read and written with pyarrow (the non-Spark steps)
-    raw_contract what a raw year file must be
+    raw_contract what a raw year file must be, and the one rule for year file names
+    raw_sniff    what a file that is not a Kaggle CSV is instead (compressed, UTF-16, ';', dates), and the fix
+    raw_rows     a year file's rows counted the way raw_to_stage reads them; its first valid row
+    ingest_sources  what ingest is given, expanded into year files (folders, zips, .csv.gz, .csv.bz2)
     ingest       checking files against the contract and uploading them to the raw zone
 
 Imported by the Spark jobs on AWS Glue: `schemas`, `tables`, `aws`, `catalog`, `manifests` and

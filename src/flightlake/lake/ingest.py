@@ -1,138 +1,63 @@
 """Bring year files into the raw zone: check the contract, upload, publish the year.
 
-Accepts CSV files, the Kaggle zip (one CSV per year inside), or directories holding either.
-Every file is checked completely before anything is uploaded; a zip is all-or-nothing. An upload
-is a single PUT or a multipart upload that S3 only shows once complete, so a refused or failed
-file leaves nothing half-written. The sha256 of the bytes is stored as object metadata: the same
-bytes are never uploaded twice.
+Accepts CSV files (also .csv.gz and .csv.bz2, read decompressed), the Kaggle zip (one CSV per year
+inside), or folders holding either; `ingest_sources` expands them by one naming rule. Every file
+is checked completely before anything is uploaded; a zip is all-or-nothing. An upload is a single
+PUT or a multipart upload that S3 only shows once complete, so a refused or failed file leaves
+nothing half-written. The sha256 of the bytes is stored as object metadata: the same bytes are
+never uploaded twice.
 """
 
 from __future__ import annotations
 
-import io
 import time
 import zipfile
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+import zlib
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from flightlake.lake.aws import client, object_exists
+from flightlake.lake.ingest_sources import Candidate, IngestResult, candidates
 from flightlake.lake.publish import publish_partition
 from flightlake.lake.raw_contract import ContractReport, ContractViolation, check_stream, read_chunks
+from flightlake.lake.raw_sniff import excerpt
 from flightlake.lake.tables import RAW_FLIGHTS, raw_object_key
 from flightlake.settings import Settings
+
+__all__ = ["CONTRACT_VERSION", "Candidate", "IngestResult", "check", "ingest", "upload"]
 
 MULTIPART_BYTES = 64 * 1024 * 1024
 CONTRACT_VERSION = "kaggle-airline-delays-v1"
 Progress = Callable[[str, int, int], None]  # (label, bytes done, bytes total)
-
-
-@dataclass
-class Candidate:
-    """One year file to ingest: a plain file or a member of a zip."""
-
-    name: str
-    size: int
-    open: Callable[[], IO[bytes]]
-    container: str | None = None  # the zip it came from
-
-
-@dataclass
-class IngestResult:
-    name: str
-    status: str  # uploaded | unchanged | refused
-    year: int | None = None
-    rows: int = 0
-    key: str | None = None
-    notes: list[str] = field(default_factory=list)
-    error: str | None = None
-
-
-class _ZipMember(io.RawIOBase):
-    """A zip member opened for reading that also closes its archive (ZipExtFile does not)."""
-
-    def __init__(self, path: Path, member: str) -> None:
-        super().__init__()
-        self._archive = zipfile.ZipFile(path)
-        self._stream = self._archive.open(member)
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        return self._stream.read(size)
-
-    def readinto(self, buffer: Any) -> int:
-        data = self._stream.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-    def close(self) -> None:
-        self._stream.close()
-        self._archive.close()
-        super().close()
-
-
-def _zip_members(path: Path) -> list[Candidate]:
-    with zipfile.ZipFile(path) as archive:
-        infos = [
-            info
-            for info in archive.infolist()
-            if info.filename.lower().endswith(".csv") and not info.is_dir() and "__MACOSX" not in info.filename
-        ]
-
-    def opener(member: str) -> Callable[[], IO[bytes]]:
-        return lambda: _ZipMember(path, member)
-
-    return [
-        Candidate(f"{path.name}:{info.filename}", info.file_size, opener(info.filename), container=str(path))
-        for info in infos
-    ]
-
-
-def candidates(paths: list[Path]) -> Iterator[Candidate | IngestResult]:
-    """Expand paths into year files; a path that cannot be used comes back as a refused result."""
-    for path in paths:
-        if path.is_dir():
-            inner = sorted(p for p in path.iterdir() if p.suffix.lower() == ".zip" or _looks_like_year_file(p))
-            if not inner:
-                yield IngestResult(str(path), "refused", error=f"{path}: no YYYY.csv or .zip files in it")
-            yield from candidates(inner)
-        elif not path.exists():
-            yield IngestResult(str(path), "refused", error=f"{path}: no such file")
-        elif path.suffix.lower() == ".zip":
-            try:
-                members = _zip_members(path)
-            except zipfile.BadZipFile:
-                yield IngestResult(
-                    str(path), "refused", error=f"{path}: not a readable zip file. Fix: download it again."
-                )
-                continue
-            if not members:
-                yield IngestResult(str(path), "refused", error=f"{path}: the zip holds no .csv file")
-            yield from members
-        else:
-            yield Candidate(path.name, path.stat().st_size, lambda p=path: p.open("rb"))
-
-
-def _looks_like_year_file(path: Path) -> bool:
-    return path.suffix.lower() == ".csv" and path.stem.isdigit() and len(path.stem) == 4
+_READ_ERRORS = (OSError, EOFError, zlib.error, zipfile.BadZipFile)  # damaged archives and compressed files
 
 
 def check(candidate: Candidate, progress: Progress | None = None) -> ContractReport:
-    with candidate.open() as stream:
-        done = 0
+    """The whole file through the contract; a file that cannot even be read (a damaged .csv.gz,
+    a zip member with a bad CRC) is a ContractViolation too, not a traceback."""
+    done = 0
 
-        def counted() -> Iterator[bytes]:
-            nonlocal done
-            for chunk in read_chunks(stream):
-                done += len(chunk)
-                if progress:
-                    progress(f"checking {candidate.name}", done, candidate.size)
-                yield chunk
+    def counted(stream: IO[bytes]) -> Iterator[bytes]:
+        nonlocal done
+        for chunk in read_chunks(stream):
+            done += len(chunk)
+            if progress:  # a decompressed file outgrows its size on disk: the bar stays full
+                progress(f"checking {candidate.name}", done, max(done, candidate.size))
+            yield chunk
 
-        return check_stream(counted(), candidate.name)
+    try:
+        with candidate.open() as stream:
+            return check_stream(counted(stream), candidate.name, candidate.year)
+    except _READ_ERRORS as error:
+        if candidate.compression:
+            problem = f"its {candidate.compression} data is damaged or cut short"
+            raise ContractViolation(
+                candidate.name, f"{problem} ({excerpt(str(error), 100)})", "download it again"
+            ) from error
+        raise ContractViolation(
+            candidate.name, f"it cannot be read ({excerpt(str(error), 100)})", "check the file, or download it again"
+        ) from error
 
 
 def _metadata(report: ContractReport, candidate: Candidate) -> dict[str, str]:
@@ -154,7 +79,8 @@ def upload(
     started = time.monotonic()
     s3 = client("s3", settings)
     bucket, key = RAW_FLIGHTS.bucket(settings), raw_object_key(settings, report.year)
-    result = IngestResult(candidate.name, "unchanged", report.year, report.data_rows, key, report.notes())
+    notes = report.notes() + candidate.notes()
+    result = IngestResult(candidate.name, "unchanged", report.year, report.data_rows, key, notes)
     existing = object_exists(s3, bucket, key)
     if existing is None or existing.get("Metadata", {}).get("sha256") != report.sha256:
         sent = 0
@@ -183,19 +109,22 @@ def upload(
     return result
 
 
-def ingest(settings: Settings, paths: list[Path], progress: Progress | None = None) -> list[IngestResult]:
-    """Check everything first, then upload what passed; results in input order."""
+def ingest(
+    settings: Settings, paths: list[Path], progress: Progress | None = None, years: Collection[int] | None = None
+) -> list[IngestResult]:
+    """Check everything first, then upload what passed; results in input order. With `years`,
+    files of other years are skipped unread (`flightlake run --data archive.zip --years 2013`)."""
     results: list[IngestResult] = []
     accepted: list[tuple[Candidate, ContractReport]] = []
     refused_zips: dict[str, list[str]] = {}
-    for item in candidates(paths):
+    for item in candidates(paths, years):
         if isinstance(item, IngestResult):
             results.append(item)
             continue
         try:
             report = check(item, progress)
         except ContractViolation as violation:
-            results.append(IngestResult(item.name, "refused", error=str(violation)))
+            results.append(IngestResult(item.name, "refused", item.year, error=str(violation)))
             if item.container:
                 refused_zips.setdefault(item.container, []).append(item.name)
             continue
@@ -210,7 +139,8 @@ def ingest(settings: Settings, paths: list[Path], progress: Progress | None = No
                     item.name,
                     "refused",
                     report.year,
-                    error=f"{item.name}: not uploaded because {bad} in the same zip was refused",
+                    error=f"{item.name}: not uploaded because {bad} in the same zip was refused (a zip is all "
+                    f"or nothing). Fix: correct or remove {bad}, then ingest the zip again.",
                 )
             )
             continue
@@ -228,8 +158,3 @@ def ingest(settings: Settings, paths: list[Path], progress: Progress | None = No
         seen_years[report.year] = item.name
         results.append(upload(settings, item, report, progress))
     return results
-
-
-def raw_status(settings: Settings, year: int) -> dict[str, Any] | None:
-    """The raw object of a year (head_object answer), or None."""
-    return object_exists(client("s3", settings), RAW_FLIGHTS.bucket(settings), raw_object_key(settings, year))

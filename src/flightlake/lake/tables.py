@@ -51,12 +51,15 @@ class Table:
         return self._zone(settings).key(MANIFESTS_FOLDER, self.name, f"year={year}.json")
 
     def clear_partition(self, settings: Settings, year: int) -> int:
-        """Delete a year's objects before a write that may produce no rows (Spark's dynamic
-        partition overwrite only replaces partitions it writes, so an empty result would leave
-        old files); returns how many were deleted."""
+        """Delete a year's objects and its manifest before the year is written again (Spark's
+        dynamic partition overwrite only replaces partitions it writes, so an empty result would
+        leave old files; a write that fails halfway must not leave the old manifest vouching for
+        what is no longer there); returns how many data objects were deleted."""
         from flightlake.lake.aws import client, delete_prefix
 
-        return delete_prefix(client("s3", settings), self.bucket(settings), self.partition_key(settings, year))
+        s3 = client("s3", settings)
+        s3.delete_object(Bucket=self.bucket(settings), Key=self.manifest_key(settings, year))
+        return delete_prefix(s3, self.bucket(settings), self.partition_key(settings, year))
 
     def bucket(self, settings: Settings) -> str:
         return self._zone(settings).bucket

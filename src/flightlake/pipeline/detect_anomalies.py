@@ -17,6 +17,7 @@ import pandas as pd
 from flightlake.anomalies import detect
 from flightlake.errors import PermanentError
 from flightlake.lake.arrow_io import read_year, write_year
+from flightlake.lake.provenance import table_identity
 from flightlake.lake.publish import publish_partition
 from flightlake.lake.tables import AIRPORT_DAILY, AIRPORT_DAILY_ANOMALIES
 from flightlake.settings import Settings
@@ -43,6 +44,7 @@ def run(settings: Settings, year: int) -> dict[str, Any]:
     result = detect(daily, year, settings.anomaly_method)
     write_year(settings, AIRPORT_DAILY_ANOMALIES, year, result)
     figures = {"rows_in": len(daily), "method": settings.anomaly_method, **summarize(result)}
+    figures["raw_identity"] = table_identity(settings, AIRPORT_DAILY, year)
     manifest = publish_partition(settings, AIRPORT_DAILY_ANOMALIES, year, "detect_anomalies", started, figures)
     print(
         f"anomalies {year}: {manifest['anomalies']} flagged at {manifest['airports_scored']} scored airports "

@@ -3,70 +3,84 @@
 Runs in Spark wherever the runtime says (`flightlake.pipeline.runtimes`): the script
 `spark_jobs/raw_to_stage.py` calls `main`, under spark-submit, in-process, or as the AWS Glue 5.0
 job `<prefix>-raw-to-stage`. Every raw line ends up either in `stage.flights` (typed) or in
-`stage.flights_rejects` with its line number and reason; rows in = staged + rejects is checked
-and recorded in the manifest. The parsing itself is `flightlake.spark.transforms.raw_to_stage`.
+`stage.flights_rejects` with its line number and reason (a malformed field, an impossible value,
+a duplicate of an earlier line); rows in = staged + rejects is checked and recorded in the
+manifest, with the identity of the raw file (`lake.provenance`). The parsing itself is
+`flightlake.spark.transforms.raw_to_stage`.
 
-Both writes replace this year's partition and nothing else: each states
-`partitionOverwriteMode=dynamic` itself, so no session setting decides whether a run of 2013
-wipes 2012.
+The year's stage and rejects come from this raw file only: both partitions are emptied first,
+and each write states `partitionOverwriteMode=dynamic` itself, so no session setting decides
+whether a run of 2013 wipes 2012. A clean file costs two reads: one survey (line numbers,
+duplicates), one parse that writes the typed rows and counts the rejects as it goes; only a file
+with rejects is parsed a second time, to write them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flightlake.lake.tables import RAW_FLIGHTS, STAGE_FLIGHTS, STAGE_REJECTS, raw_object_key
+from pyspark.sql import DataFrame, Observation
+from pyspark.sql import functions as F
+
+from flightlake.lake.provenance import raw_identity
+from flightlake.lake.tables import RAW_FLIGHTS, STAGE_FLIGHTS, STAGE_REJECTS, Table, raw_object_key
 from flightlake.spark.job import JobInputError, JobRun, required_input, run_job
 from flightlake.spark.transforms import raw_to_stage as transform
+from flightlake.spark.transforms.raw_lines import survey
+
+
+def _write_year(rows: DataFrame, table: Table, job: JobRun) -> None:
+    (
+        rows.write.mode("overwrite")
+        .option("partitionOverwriteMode", "dynamic")
+        .partitionBy("year")
+        .parquet(table.location(job.settings, job.scheme))
+    )
 
 
 def run(job: JobRun) -> dict[str, Any]:
     settings, spark, year = job.settings, job.spark, job.year
     source = RAW_FLIGHTS.partition_uri(settings, year, job.scheme)
+    source_file = f"s3://{RAW_FLIGHTS.bucket(settings)}/{raw_object_key(settings, year)}"
     with required_input(f"no raw file for {year} at {source}: run `flightlake ingest {year}.csv`"):
         lines = spark.read.text(source)
-        with job.step("counted lines per input split"):
-            offsets, rows_in = transform.line_offsets(lines)
+        with job.step("surveyed the lines (numbering, duplicates)"):
+            lines_survey = survey(lines)
+    rows_in = lines_survey.data_lines
     if rows_in == 0:
         raise JobInputError(f"{source} holds no data rows: re-ingest the {year} file")
-    parsed = transform.parse(lines, offsets, year)
-
-    good = transform.good_rows(parsed, year)
+    identity = raw_identity(settings, year)
+    for table in (STAGE_FLIGHTS, STAGE_REJECTS):
+        table.clear_partition(settings, year)
+    parsed = transform.parse(lines, lines_survey, year)
+    counted = Observation(f"raw_to_stage_{year}")
+    observed = parsed.observe(
+        counted,
+        F.sum((F.col("is_data") & F.col("reason").isNull()).cast("long")).alias("good"),
+        F.sum((F.col("is_data") & F.col("reason").isNotNull()).cast("long")).alias("bad"),
+    )
     with job.step("wrote typed rows to stage"):
-        (
-            good.write.mode("overwrite")
-            .option("partitionOverwriteMode", "dynamic")
-            .partitionBy("year")
-            .parquet(STAGE_FLIGHTS.location(settings, job.scheme))
-        )
-
-    source_file = f"s3://{RAW_FLIGHTS.bucket(settings)}/{raw_object_key(settings, year)}"
-    STAGE_REJECTS.clear_partition(settings, year)
-    rows_out = spark.read.parquet(STAGE_FLIGHTS.partition_uri(settings, year, job.scheme)).count()
-    reject_count, kinds = 0, {}
-    if rows_out < rows_in:  # a clean file (the usual case) costs one parse, not two
-        rejected = transform.rejects(parsed, year, source_file)
-        with job.step(f"wrote {rows_in - rows_out} rejects"):
-            (
-                rejected.write.mode("overwrite")
-                .option("partitionOverwriteMode", "dynamic")
-                .partitionBy("year")
-                .parquet(STAGE_REJECTS.location(settings, job.scheme))
-            )
+        _write_year(transform.good_rows(observed, year), STAGE_FLIGHTS, job)
+    rows_out, bad = (int(counted.get.get(name) or 0) for name in ("good", "bad"))
+    kinds: dict[str, int] = {}
+    if bad:
+        with job.step(f"wrote {bad} rejects"):
+            _write_year(transform.rejects(parsed, year, source_file), STAGE_REJECTS, job)
         reject_rows = spark.read.parquet(STAGE_REJECTS.partition_uri(settings, year, job.scheme))
         kinds = {r["kind"]: r["count"] for r in transform.reason_kinds(reject_rows).collect()}
-        reject_count = sum(kinds.values())  # every reject has a reason, so the kinds count them all
+    reject_count = sum(kinds.values())  # every reject has a reason, so the kinds count them all
     if rows_in != rows_out + reject_count:
         raise RuntimeError(f"{year}: {rows_in} raw rows but {rows_out} staged + {reject_count} rejected")
-    job.finish(STAGE_REJECTS, {"rows_in": rows_in, "rejects": reject_count})
-    figures = {
-        "rows_in": rows_in,
-        "rows_out": rows_out,
-        "rejects": reject_count,
-        "reject_reasons": kinds,
-        "source": source_file,
-    }
-    return job.finish(STAGE_FLIGHTS, figures)
+    provenance = {"raw_identity": identity, "source": source_file}
+    job.finish(STAGE_REJECTS, {"rows_in": rows_in, "rejects": reject_count, **provenance})
+    manifest = job.finish(
+        STAGE_FLIGHTS,
+        {"rows_in": rows_in, "rows_out": rows_out, "rejects": reject_count, "reject_reasons": kinds, **provenance},
+    )
+    if rows_out == 0:
+        rejects_at = STAGE_REJECTS.partition_uri(settings, year)
+        raise JobInputError(f"none of the {rows_in} rows of {source_file} is valid; their reasons are in {rejects_at}")
+    return manifest
 
 
 def main(argv: list[str]) -> int:

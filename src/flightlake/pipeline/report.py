@@ -18,6 +18,7 @@ from typing import Any
 from flightlake.errors import FlightlakeError
 from flightlake.lake.aws import client
 from flightlake.lake.manifests import read_manifest
+from flightlake.lake.provenance import DERIVED, stale_tables
 from flightlake.lake.tables import AIRPORT_DAILY, AIRPORT_DAILY_ANOMALIES, STAGE_FLIGHTS, chart_index_key
 from flightlake.reporting.dashboard import publish
 from flightlake.settings import Settings
@@ -91,6 +92,9 @@ def reconcile(settings: Settings, year: int) -> YearReport:
     report.check("anomaly rows = warehouse rows for the year", f["anomaly_rows"], f["warehouse_rows"])
     report.check("anomalies = warehouse anomalies", f["anomalies"], f["warehouse_anomalies"])
     report.check("one chart per airport", f["charts"], f["airports"])
+    stale = stale_tables(settings, year)
+    f["stale_tables"] = stale
+    report.check("tables derived from the raw file now in the lake", len(DERIVED) - len(stale), len(DERIVED))
     return report
 
 
@@ -113,7 +117,9 @@ def run(settings: Settings, year: int) -> dict[str, Any]:
     for check in year_report.checks:
         print(f"{'ok ' if check['ok'] else 'BAD'} {check['check']}: {check['left']} vs {check['right']}")
     if not year_report.ok:
-        raise ReconciliationError(f"{year}: counts do not reconcile, see {uri}")
+        stale = year_report.figures.get("stale_tables") or []
+        note = f"; {', '.join(stale)} hold data of an earlier raw file" if stale else ""
+        raise ReconciliationError(f"{year}: counts do not reconcile{note}, see {uri}")
     dashboard = publish(settings)
     print(f"report {year}: {uri}; dashboard {dashboard['uri']}")
     return {"report": uri, "dashboard": dashboard["uri"], **year_report.figures}

@@ -13,6 +13,7 @@ from typing import Any
 
 from pyspark.sql import functions as F
 
+from flightlake.lake.provenance import table_identity
 from flightlake.lake.tables import AIRPORT_DAILY, STAGE_FLIGHTS
 from flightlake.spark.job import JobRun, required_input, run_job
 from flightlake.spark.transforms.stage_to_analytics import daily_airport_figures
@@ -26,6 +27,7 @@ def run(job: JobRun) -> dict[str, Any]:
     with required_input(f"no stage data for {year} at {source}: run raw_to_stage for {year} first"):
         flights = spark.read.parquet(source)
     daily = daily_airport_figures(flights, year)
+    AIRPORT_DAILY.clear_partition(settings, year)  # the year's figures come from this stage data only
     with job.step("wrote daily figures per airport"):
         (
             daily.coalesce(OUTPUT_FILES)
@@ -39,7 +41,9 @@ def run(job: JobRun) -> dict[str, Any]:
         counts = written.agg(F.count(F.lit(1)).alias("rows"), F.countDistinct("origin_airport").alias("airports"))
         rows_out, airports = counts.first()
         rows_in = flights.count()
-    return job.finish(AIRPORT_DAILY, {"rows_in": rows_in, "rows_out": rows_out, "airports": airports, "source": source})
+    identity = table_identity(settings, STAGE_FLIGHTS, year)
+    figures = {"rows_in": rows_in, "rows_out": rows_out, "airports": airports, "source": source}
+    return job.finish(AIRPORT_DAILY, {**figures, "raw_identity": identity})
 
 
 def main(argv: list[str]) -> int:

@@ -11,7 +11,7 @@ and stays valid Python 3.11.
 | variable | default | meaning |
 | --- | --- | --- |
 | `FLIGHTLAKE_STATE_DIR` | `./.flightlake` | embedded stack state: data, pid files, snapshots, jars |
-| `AWS_REGION` / `AWS_DEFAULT_REGION` | `us-east-1` | region for every AWS client |
+| `FLIGHTLAKE_REGION`, `AWS_REGION`, `AWS_DEFAULT_REGION` | `us-east-1` off AWS | the first set; required on AWS |
 | `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL` | unset (real AWS) | S3 / emulator endpoint |
 | `FLIGHTLAKE_<ZONE>_BUCKET` | `flightlake-<zone>` | bucket of the zone (RAW, STAGE, ANALYTICS, REPORTS) |
 | `FLIGHTLAKE_<ZONE>_PREFIX` | empty | key prefix inside the zone's bucket |
@@ -29,6 +29,8 @@ and stays valid Python 3.11.
 | `FLIGHTLAKE_ANOMALY_METHOD` | `robust` | `robust` or `isolation_forest` |
 | `FLIGHTLAKE_WORKERS` | CPU count | processes for chart rendering |
 | `FLIGHTLAKE_YEARS` | `2009-2018` | years the DAG and `flightlake run` cover |
+| `FLIGHTLAKE_ALERT_TOPIC_ARN` | unset | SNS topic the DAG's failure callback publishes to (set on AWS by the deploy) |
+| `FLIGHTLAKE_RELEASE` | unset | the deployed release this process runs (set on MWAA by the release's startup.sh) |
 | `FLIGHTLAKE_JARS_DIR` | `<state dir>/jars` | cache of the S3A jars (shared by test stacks) |
 | `FLIGHTLAKE_S3A_JARS` | the two jars in the jars dir | comma-separated jar files for S3A, instead of the cached ones |
 | `FLIGHTLAKE_TASK_RETRIES` | `2` | retries of each DAG task (transient failures only) |
@@ -49,21 +51,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flightlake.settings import values
-from flightlake.settings.values import SettingsError, parse_years, validate_dsn
+from flightlake.settings.values import FIRST_YEAR, LAST_YEAR, SettingsError, check_years, parse_years, validate_dsn
 
 __all__ = [
-    "CATALOG_ZONES", "FIRST_YEAR", "LAST_YEAR", "ZONES", "Settings", "SettingsError", "Zone", "load_settings",
-    "parse_years", "validate_dsn",
+    "CATALOG_ZONES", "FIRST_YEAR", "LAST_YEAR", "ZONES", "Settings", "SettingsError", "Zone", "check_years",
+    "load_settings", "parse_years", "validate_dsn",
 ]  # fmt: skip
 
 ZONES: tuple[str, ...] = ("raw", "stage", "analytics", "reports")
 CATALOG_ZONES: tuple[str, ...] = ("raw", "stage", "analytics")
-FIRST_YEAR, LAST_YEAR = 2009, 2018  # the years the Kaggle data set covers
 
 _BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _GLUE_DB_RE = re.compile(r"^[a-z0-9_]{1,255}$")
 _SPARK_MASTER_RE = re.compile(r"^(local(\[(\*|[1-9][0-9]*)\])?|spark://[^:/\s]+:[0-9]{1,5}|yarn)$")
 _MEMORY_RE = re.compile(r"^[1-9][0-9]*[mgMG]$")
+_REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,8 @@ class Settings:
     jars_dir: Path | None = None
     s3a_jars: tuple[Path, ...] | None = None
     project_dir: Path | None = None
+    alert_topic_arn: str | None = None
+    release: str | None = None
 
     @property
     def s3a_jars_dir(self) -> Path:
@@ -175,6 +179,26 @@ def _spark(env: Mapping[str, str]) -> tuple[str, str]:
     return master, memory
 
 
+def _region(env: Mapping[str, str], endpoint: str | None, runtime: str) -> str:
+    """The region: named explicitly, or us-east-1 off AWS (the emulator, a laptop).
+
+    On AWS (the Glue runtime, no emulator endpoint) a silent us-east-1 would send the jobs' catalog
+    and S3 calls to the wrong region, so there a region must be set.
+    """
+    for name in ("FLIGHTLAKE_REGION", "AWS_REGION", "AWS_DEFAULT_REGION"):
+        value = values.text(env, name)
+        if value:
+            if not _REGION_RE.match(value):
+                raise SettingsError(f"{name}={value!r} is not an AWS region name (e.g. eu-west-1).")
+            return value
+    if runtime == "glue" and endpoint is None:
+        raise SettingsError(
+            "no AWS region: FLIGHTLAKE_RUNTIME=glue runs on AWS, where the region must be explicit. Set "
+            "FLIGHTLAKE_REGION (the deploy passes it to MWAA and the Glue jobs) or AWS_REGION."
+        )
+    return "us-east-1"
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read and validate every setting; fails fast, naming the variable, on a bad value."""
     env = os.environ if env is None else env
@@ -187,10 +211,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         spark_submit = values.choice(env, "FLIGHTLAKE_SPARK_SUBMIT", "process", ("process", "inline"))
     years_text = values.text(env, "FLIGHTLAKE_YEARS", f"{FIRST_YEAR}-{LAST_YEAR}") or ""
     state_dir = Path(values.text(env, "FLIGHTLAKE_STATE_DIR", ".flightlake") or ".flightlake")
+    endpoint = values.endpoint(env, ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"))
+    runtime = values.choice(env, "FLIGHTLAKE_RUNTIME", "local", ("local", "glue"))
     return Settings(
         state_dir=state_dir.expanduser().absolute(),
-        region=values.text(env, "AWS_REGION") or values.text(env, "AWS_DEFAULT_REGION") or "us-east-1",
-        s3_endpoint=values.endpoint(env, ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")),
+        region=_region(env, endpoint, runtime),
+        s3_endpoint=endpoint,
         zones=_zones(env),
         glue_databases=_glue_databases(env),
         warehouse=values.choice(env, "FLIGHTLAKE_WAREHOUSE", "postgres", ("postgres", "redshift")),
@@ -200,7 +226,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         redshift_copy_role_arn=values.text(env, "FLIGHTLAKE_REDSHIFT_COPY_ROLE_ARN"),
         spark_master=spark_master,
         spark_driver_memory=driver_memory,
-        runtime=values.choice(env, "FLIGHTLAKE_RUNTIME", "local", ("local", "glue")),
+        runtime=runtime,
         spark_submit=spark_submit,
         glue_job_prefix=values.text(env, "FLIGHTLAKE_GLUE_JOB_PREFIX", "flightlake") or "flightlake",
         anomaly_method=values.choice(env, "FLIGHTLAKE_ANOMALY_METHOD", "robust", ("robust", "isolation_forest")),
@@ -215,4 +241,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         jars_dir=values.path(env, "FLIGHTLAKE_JARS_DIR"),
         s3a_jars=values.paths(env, "FLIGHTLAKE_S3A_JARS"),
         project_dir=values.path(env, "FLIGHTLAKE_PROJECT_DIR"),
+        alert_topic_arn=values.text(env, "FLIGHTLAKE_ALERT_TOPIC_ARN"),
+        release=values.text(env, "FLIGHTLAKE_RELEASE"),
     )

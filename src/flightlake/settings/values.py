@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 _WHOLE = re.compile(r"^[0-9]+$")
+FIRST_YEAR, LAST_YEAR = 2009, 2018  # the years the Kaggle data set covers, and the generator's model
 
 
 class SettingsError(ValueError):
@@ -84,22 +85,53 @@ def validate_dsn(name: str, dsn: str) -> str:
     return dsn
 
 
-def parse_years(value: str, name: str = "--years") -> tuple[int, ...]:
-    """'2009-2018', '2013' or '2012,2014' -> sorted years; the CLI and the settings share it."""
+def parse_years(
+    value: str, name: str = "--years", first: int = FIRST_YEAR, last: int = LAST_YEAR, within: str = ""
+) -> tuple[int, ...]:
+    """'2009-2018', '2013' or '2012,2014' -> sorted years; the CLI and the settings share it.
+
+    Every year must lie in first..last (by default the years the data set covers, 2009-2018):
+    a year outside would get no data, no generator model and no DAG run, so it is refused here,
+    before anything is created, rather than failing deep inside a task. `within` says where the
+    bounds come from; `name` is the variable or option, left out of the message when empty
+    (argparse names the option itself).
+    """
+    label = f"{name}={value!r}" if name else repr(value)
     if not value.strip():
-        raise SettingsError(f"{name}={value!r} names no year: give a year, a range like 2009-2018, or a list.")
+        raise SettingsError(f"{label} names no year: give a year, a range like 2009-2018, or a list.")
     years: set[int] = set()
     for chunk in value.split(","):
         chunk = chunk.strip()
         match = re.fullmatch(r"(\d{4})(?:-(\d{4}))?", chunk)
         if not match:
-            raise SettingsError(f"{name}={value!r}: expected a year, a range like 2009-2018, or a list.")
+            raise SettingsError(f"{label}: expected a year, a range like 2009-2018, or a list.")
         start = int(match.group(1))
         end = int(match.group(2) or start)
         if end < start:
-            raise SettingsError(f"{name}={value!r}: the range {chunk} runs backwards.")
+            raise SettingsError(f"{label}: the range {chunk} runs backwards.")
         years.update(range(start, end + 1))
-    return tuple(sorted(years))
+    return check_years(tuple(sorted(years)), name, first, last, within)
+
+
+def check_years(
+    years: tuple[int, ...], name: str = "--years", first: int = FIRST_YEAR, last: int = LAST_YEAR, within: str = ""
+) -> tuple[int, ...]:
+    """`years` unchanged if all lie in first..last; else a SettingsError naming those outside."""
+    outside = [year for year in years if not first <= year <= last]
+    if outside:
+        listed = ", ".join(map(str, outside[:5])) + (", ..." if len(outside) > 5 else "")
+        verb = "is" if len(outside) == 1 else "are"
+        where = within or "the years the Kaggle data covers"
+        prefix = f"{name}: " if name else ""
+        raise SettingsError(f"{prefix}{listed} {verb} outside {first}-{last}, {where}. Give years in {first}-{last}.")
+    return years
+
+
+def within_dag(years: tuple[int, ...], dag_years: tuple[int, ...], name: str = "--years") -> tuple[int, ...]:
+    """`years` if the flights_etl DAG, scheduled over min..max of `dag_years` (FLIGHTLAKE_YEARS),
+    has a run for each: a year outside would get a DagRun with no task, reported as a success."""
+    within = "the years of the flights_etl DAG (FLIGHTLAKE_YEARS)"
+    return check_years(years, name, min(dag_years), max(dag_years), within)
 
 
 def endpoint(env: Mapping[str, str], names: tuple[str, ...]) -> str | None:

@@ -1,13 +1,18 @@
 """The AWS emulator of the embedded stack and of Docker Compose: one endpoint, moto's server inside.
 
-    server    the process: `python -m flightlake.local.emulator.server` (also the compose service)
-    app       the WSGI application: moto's server wrapped in flightlake's layers, one per concern
-    wsgi      what every layer needs: which AWS action a request is, AWS-shaped answers and errors
-    snapshot  the lake and catalog saved on the way down and restored on the way up
+    server        the process: `python -m flightlake.local.emulator.server` (also the compose service)
+    app           the WSGI application: moto's server wrapped in flightlake's layers, one per concern
+    wsgi          what every layer needs: which AWS action a request is, AWS-shaped answers and errors
+    durable_lake  the layer that records every S3 and catalog write before answering it, and
+                  serves object reads (ranges included) from disk
+    lake_store    where that state lives: object files, a journal of keys, the catalog file
+    journal       the SQLite journal of buckets and keys
+    object_files  moto's S3 keys re-based on files of the store
+    snapshot      importing the snapshot an earlier version saved on `down`
     glue_jobs, glue_job_runs, glue_job_launch, glue_job_logs
-              Glue's jobs API: job runs that really run the script (the AWS rehearsal's Glue)
+                  Glue's jobs API: job runs that really run the script (the AWS rehearsal's Glue)
     redshift_data, redshift_statements, redshift_sql, redshift_copy
-              the Redshift Data API on the warehouse PostgreSQL, COPY from S3 included
+                  the Redshift Data API on the warehouse PostgreSQL, COPY from S3 included
     json_service, own_clients   what those two layers share
 
 moto is the real thing for S3 and the Glue Data Catalog; each layer adds what moto lacks, in the

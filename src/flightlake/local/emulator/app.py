@@ -12,7 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from flightlake.local.emulator.durable_lake import DurableLake
 from flightlake.local.emulator.glue_jobs import glue_jobs_layer
+from flightlake.local.emulator.lake_store import LakeStore
 from flightlake.local.emulator.redshift_data import redshift_data_layer
 from flightlake.local.emulator.wsgi import WSGIApp
 
@@ -23,10 +25,16 @@ class EmulatorContext:
 
     state_dir: Path  # the emulator's own directory (state it keeps, logs of what it runs)
     endpoint: str  # how clients (and the layers themselves) reach it, e.g. http://127.0.0.1:4566
+    store: LakeStore  # S3 and the Glue Data Catalog, durable (restored before the server starts)
+
+
+def durable_lake(app: WSGIApp, context: EmulatorContext) -> WSGIApp:
+    return DurableLake(app, context.store)
 
 
 Layer = Callable[[WSGIApp, EmulatorContext], WSGIApp]
 LAYERS: tuple[Layer, ...] = (
+    durable_lake,  # S3 and the catalog, durable
     glue_jobs_layer,  # Glue's job actions: runs that really run the job's script
     redshift_data_layer,  # the Redshift Data API on the warehouse PostgreSQL
 )

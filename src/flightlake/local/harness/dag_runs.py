@@ -14,6 +14,7 @@ import sys
 import time
 from typing import Any
 
+from flightlake.local.harness.child import take_group_down_on_stop_signal
 from flightlake.local.harness.events import emit, open_channel
 
 DAG_ID = "flights_etl"
@@ -85,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-going", action="store_true", help="run later years after a failed one")
     parser.add_argument("--events-fd", type=int, help="file descriptor to write events to")
     args = parser.parse_args(argv)
+    take_group_down_on_stop_signal()
     if args.events_fd is not None:
         open_channel(args.events_fd)
     years = [int(y) for y in args.years.split(",") if y]

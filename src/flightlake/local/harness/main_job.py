@@ -5,24 +5,32 @@ generated ones), then runs the `flights_etl` DAG through Airflow once per year i
 DagRuns with their task states in Airflow's metadata database) and ends with a summary per
 year and where to look. The Airflow work happens in a child process (`dag_runs`) that gets the
 embedded Airflow environment and reports what Airflow tells it (`events`).
+
+A year whose input was refused (or is missing from `--data`) is not run at all: it is `refused`
+in the summary, with the refusal, rather than run on whatever older file the lake holds and
+reported as a success of data it was not given.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flightlake.errors import FlightlakeError
-from flightlake.local.harness.airflow_env import airflow_environment, ensure_migrated
+from flightlake.local.harness import child
+from flightlake.local.harness.dag_path import DagPath, local_path
+from flightlake.local.stack.airflow_env import ensure_migrated
 from flightlake.settings import Settings
+from flightlake.settings.values import within_dag
+
+if TYPE_CHECKING:
+    from flightlake.lake.ingest_sources import IngestResult
 
 DEFAULT_ROWS_PER_YEAR = 200_000
 DEFAULT_SEED = 2009
@@ -33,7 +41,7 @@ _SHOWN_STATES = ("running", "success", "failed", "up_for_retry", "upstream_faile
 @dataclass
 class YearOutcome:
     year: int
-    state: str = "not run"
+    state: str = "not run"  # success | failed | refused (its input, before any task) | not run
     seconds: float = 0.0
     run_id: str | None = None
     tasks: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -45,7 +53,7 @@ class YearOutcome:
 class RunSummary:
     outcomes: list[YearOutcome]
     seconds: float
-    log_path: Path
+    log_path: Path | None  # None when no year got as far as Airflow
     task_order: list[str] = field(default_factory=list)  # as the DAG defines it
     dashboard: Path | None = None
     reports_uri: str = ""
@@ -58,60 +66,64 @@ class RunSummary:
         return all(o.state == "success" for o in self.outcomes)
 
 
-@dataclass(frozen=True)
-class DagPath:
-    """Which way the DAG's tasks go, and the environment of the process that runs them."""
-
-    description: str
-    environment: dict[str, str]
-    warehouse: str  # where the summary says the rows went
-    notes: tuple[str, ...] = ()
-
-
-def local_path(settings: Settings) -> DagPath:
-    """The embedded stack's own way: Spark steps in the task's process, PostgreSQL."""
-    from flightlake.local.stack.manager import redact
-
-    # All tasks of all years run in the child's one process: unless told otherwise, the Spark
-    # steps share one warm Spark session there (see flightlake.pipeline.runtimes.local).
-    mode = settings.spark_submit or "inline"
-    env = airflow_environment(settings, {"FLIGHTLAKE_SPARK_SUBMIT": mode})
-    spark = "Spark steps in-process" if mode == "inline" else "Spark steps by spark-submit"
-    return DagPath(f"local path: {spark}, PostgreSQL", env, redact(settings.warehouse_dsn or ""))
-
-
 def generated_data_dir(settings: Settings, rows_per_year: int, seed: int) -> Path:
     return settings.state_dir / "data" / f"generated-{rows_per_year}-seed{seed}"
 
 
 def prepare_data(
     settings: Settings, years: tuple[int, ...], data_dir: Path | None, rows_per_year: int, seed: int, echo: Echo
-) -> None:
-    """Ingest the user's files, or generate (once per size and seed) and ingest ours."""
-    from flightlake.lake.ingest import ingest, raw_status
+) -> dict[int, str]:
+    """Ingest the user's files, or generate (once per size and seed) and ingest ours. Returns the
+    years whose input was refused or is missing, each with why: those must not run at all."""
+    from flightlake.lake.ingest import ingest
     from flightlake.local.harness.progress import byte_progress
 
     if data_dir is None:
         from flightlake.datagen import ensure_generated
 
-        data_dir = generated_data_dir(settings, rows_per_year, seed)
-        paths = ensure_generated(data_dir, years, rows_per_year, seed, lambda line: echo(f"data       {line}"))
+        source = generated_data_dir(settings, rows_per_year, seed)
+        paths = ensure_generated(source, years, rows_per_year, seed, lambda line: echo(f"data       {line}"))
     else:
-        paths = [data_dir]
+        source, paths = data_dir, [data_dir]
     with byte_progress() as progress:
-        results = ingest(settings, paths, progress)
+        results = ingest(settings, paths, progress, years=years)
     for result in results:
         note = f" ({'; '.join(result.notes)})" if result.notes else ""
         echo(f"ingest     {result.name}: {result.status}{note}")
     for result in results:
         if result.status == "refused":
             echo(f"ingest     refused: {result.error}")
-    present = {r.year for r in results if r.status in ("uploaded", "unchanged")}
-    absent = [y for y in years if y not in present and raw_status(settings, y) is None]
-    if absent:
-        raise FlightlakeError(
-            f"no raw file for {', '.join(map(str, absent))}: pass --data DIR holding YYYY.csv files (or the Kaggle zip)"
+    return refused_years(results, years, source)
+
+
+def refused_years(results: list[IngestResult], years: tuple[int, ...], source: Path) -> dict[int, str]:
+    """For each year without an accepted file among the ingest `results`, why: its own file's
+    refusal, a refusal that concerns the whole input (no such folder, a zip that is not one),
+    or that the input holds no file for it."""
+    accepted = {r.year for r in results if r.status in ("uploaded", "unchanged")}
+    general = [r.error for r in results if r.status == "refused" and r.year is None]
+    refused: dict[int, str] = {}
+    for year in (y for y in years if y not in accepted):
+        own = [r.error for r in results if r.status == "refused" and r.year == year]
+        if own or general:
+            refused[year] = " ".join(own or general)
+            continue
+        skipped = [r.name for r in results if r.status == "skipped" and str(year) in Path(r.name).name]
+        seen = f" (skipped there: {', '.join(skipped)})" if skipped else ""
+        refused[year] = (
+            f"{source} holds no {year} file{seen}. Fix: add {year}.csv to it, or run the file already in the "
+            f"lake again: flightlake backfill --years {year}"
         )
+    return refused
+
+
+def runnable_years(years: tuple[int, ...], refused: dict[int, str], keep_going: bool) -> tuple[int, ...]:
+    """The years to run through the DAG. A refused year counts as a failed one: without
+    --keep-going, the years after it are not run, as after a year that fails in a task."""
+    if keep_going:
+        return tuple(y for y in years if y not in refused)
+    first_refused = min(refused, default=None)
+    return tuple(y for y in years if first_refused is None or y < first_refused)
 
 
 def _event_line(event: dict[str, Any]) -> str | None:
@@ -172,23 +184,21 @@ def run_dag(
     argv += ["--events-fd", str(write_fd)] + (["--keep-going"] if keep_going else [])
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            argv, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, pass_fds=(write_fd,)
-        )
+        process = child.start(argv, env, log, pass_fds=(write_fd,))
         os.close(write_fd)  # the child holds the only writer: EOF when it exits
-        with os.fdopen(read_fd) as events:
+        with child.stopped_on_signals(process), os.fdopen(read_fd) as events:
             for line in events:
                 relay.apply(json.loads(line))
-        process.wait()
+            process.wait()
     return [relay.outcomes[y] for y in years], relay.task_order
 
 
-def execute(
+def _execute(
     settings: Settings,
     years: tuple[int, ...],
     keep_going: bool,
     echo: Echo,
-    data: Callable[[Settings], None],
+    data: Callable[[Settings], dict[int, str]],
     path: Callable[[Settings], DagPath] = local_path,
 ) -> RunSummary:
     """Stack up, data in, the DAG's way chosen (`path`, once the data is there), then the DAG
@@ -197,30 +207,70 @@ def execute(
     from flightlake.local.stack.manager import Stack, activate
 
     started = time.monotonic()
+    within_dag(years, settings.years, "years")  # before anything starts; the CLI has said so already
     stack = Stack(settings)
     if not stack.is_up():
         stack.up(echo=echo)
     settings = activate(settings)
-    data(settings)
-    dag_path = path(settings)
-    ensure_migrated(settings, echo)
-    log_path = settings.state_dir / "logs" / f"run-{datetime.now().strftime('%Y%m%d-%H%M%S')}.log"
-    echo(f"airflow    running flights_etl for {', '.join(map(str, years))}, {dag_path.description} (log: {log_path})")
-    outcomes, task_order = run_dag(years, keep_going, log_path, echo, dag_path.environment)
+    refused = data(settings)
+    outcomes = {year: YearOutcome(year, "refused", error=why) for year, why in refused.items()}
+    for year, why in refused.items():
+        echo(f"{year}  refused before any task ran: {why}")
+    runnable = runnable_years(years, refused, keep_going)
+    log_path, task_order, dag_path = None, [], None
+    if runnable:
+        dag_path = path(settings)
+        ensure_migrated(settings, echo)
+        log_path = settings.state_dir / "logs" / f"run-{datetime.now().strftime('%Y%m%d-%H%M%S')}.log"
+        ran_for = ", ".join(map(str, runnable))
+        echo(f"airflow    running flights_etl for {ran_for}, {dag_path.description} (full log: {log_path})")
+        ran, task_order = run_dag(runnable, keep_going, log_path, echo, dag_path.environment)
+        _hint_restart(stack, ran)
+        _name_stale(settings, ran)
+        outcomes.update((o.year, o) for o in ran)
     dashboard = None
-    if any(o.state == "success" for o in outcomes):
+    if any(o.state == "success" for o in outcomes.values()):
         dashboard = mirror_reports(settings, settings.state_dir / "reports")
     return RunSummary(
-        outcomes,
+        [outcomes.get(year) or YearOutcome(year) for year in years],
         round(time.monotonic() - started, 1),
         log_path,
         task_order,
         dashboard,
         reports_uri=f"s3://{settings.zone('reports').bucket}/",
-        warehouse=dag_path.warehouse,
-        path=dag_path.description,
-        notes=list(dag_path.notes),
+        warehouse=dag_path.warehouse if dag_path else local_path(settings).warehouse,
+        path=dag_path.description if dag_path else "no year ran",
+        notes=list(dag_path.notes) if dag_path else [],
     )
+
+
+def _name_stale(settings: Settings, outcomes: list[YearOutcome]) -> None:
+    """A failed year says which of its tables still hold data of an earlier raw file."""
+    from flightlake.lake.provenance import stale_tables
+
+    for outcome in outcomes:
+        if outcome.state in ("success", "not run"):
+            continue
+        stale = stale_tables(settings, outcome.year)
+        if stale:
+            note = f" [{', '.join(stale)} for {outcome.year} still hold data of an earlier raw file]"
+            outcome.error = (outcome.error or "failed") + note
+
+
+def _hint_restart(stack: Any, outcomes: list[YearOutcome]) -> None:
+    """A year that failed while a service of the stack was down says how to get it back: the
+    pipeline cannot know it ran on the embedded stack, the harness can."""
+    failed = [o for o in outcomes if o.state not in ("success", "not run")]
+    down = stack.down_services() if failed else []
+    if not down:
+        return
+    years = ",".join(str(o.year) for o in failed)
+    hint = (
+        f" [{' and '.join(down)} of the embedded stack stopped: run `flightlake up` (it comes back on the same "
+        f"ports), then `flightlake backfill --years {years}`]"
+    )
+    for outcome in failed:
+        outcome.error = (outcome.error or "failed") + hint
 
 
 def run(
@@ -236,12 +286,18 @@ def run(
     """The main job: data in (the user's files or generated), then the DAG for each year, the
     way `path` says (the local one, or the AWS rehearsal's: `rehearsal.aws_path`)."""
 
-    def data(current: Settings) -> None:
-        prepare_data(current, years, data_dir, rows_per_year, seed, echo)
+    def data(current: Settings) -> dict[int, str]:
+        return prepare_data(current, years, data_dir, rows_per_year, seed, echo)
 
-    return execute(settings, years, keep_going, echo, data, path)
+    return _execute(settings, years, keep_going, echo, data, path)
 
 
-def backfill(settings: Settings, years: tuple[int, ...], keep_going: bool = False, echo: Echo = print) -> RunSummary:
+def backfill(
+    settings: Settings,
+    years: tuple[int, ...],
+    keep_going: bool = False,
+    echo: Echo = print,
+    path: Callable[[Settings], DagPath] = local_path,
+) -> RunSummary:
     """Run years again from what the raw zone already holds (the DAG's check_raw says if not)."""
-    return execute(settings, years, keep_going, echo, lambda s: None)
+    return _execute(settings, years, keep_going, echo, lambda s: {}, path)

@@ -14,12 +14,13 @@ import json
 import urllib.request
 from typing import TYPE_CHECKING, Any
 
-from flightlake.local.harness.airflow_env import airflow_environment, airflow_home, ensure_migrated
 from flightlake.local.stack import processes
+from flightlake.local.stack.airflow_env import PASSWORDS_FILE, airflow_environment, airflow_home, ensure_migrated
+from flightlake.local.stack.service import Echo, ServiceStatus, StackError
 from flightlake.settings.checkout import services_dir
 
 if TYPE_CHECKING:
-    from flightlake.local.stack.manager import Echo, ServiceStatus, Stack
+    from flightlake.local.stack.manager import Stack
 
 # What /proc/<pid>/cmdline shows: the api-server renames itself (setproctitle) to "airflow api_server".
 MARKERS = {"airflow-api-server": "airflow api", "airflow-scheduler": "airflow scheduler",
@@ -41,13 +42,13 @@ def _health(url: str) -> dict[str, Any] | None:
 
 
 def password_file(stack: Stack) -> str:
-    return str(airflow_home(stack.settings) / "simple_auth_manager_passwords.json.generated")
+    return str(airflow_home(stack.settings) / PASSWORDS_FILE)
 
 
 def up(stack: Stack, echo: Echo) -> dict[str, Any]:
     """Start all three components unless all already run and answer; returns their state for stack.json."""
     settings = stack.settings
-    state = stack.read_state().get("airflow", {})
+    state = stack.state.read().get("airflow", {})
     running = {name: stack.pid_files.running(name) for name in COMPONENTS}
     if all(running.values()) and state.get("url") and _health(state["url"]):
         echo(f"airflow    already running  {state['url']}")
@@ -77,8 +78,6 @@ def up(stack: Stack, echo: Echo) -> dict[str, Any]:
     try:
         processes.wait_until(lambda: _ready(_health(url)), START_TIMEOUT, "the Airflow api-server and scheduler")
     except TimeoutError as error:
-        from flightlake.local.stack.manager import StackError
-
         raise StackError(f"{error}; see the logs in {logs}") from error
     echo(f"airflow    started          {url}  (login admin, password in {password_file(stack)})")
     echo(f"           scheduler task log server on 0.0.0.0:{LOG_SERVER_PORT} (Airflow binds it to all interfaces)")
@@ -105,9 +104,7 @@ def down(stack: Stack) -> list[str]:
 
 
 def status(stack: Stack) -> list[ServiceStatus]:
-    from flightlake.local.stack.manager import ServiceStatus
-
-    state = stack.read_state().get("airflow")
+    state = stack.state.read().get("airflow")
     if not state and not any(stack.pid_files.read(name) for name in COMPONENTS):
         return []
     url = (state or {}).get("url", "-")

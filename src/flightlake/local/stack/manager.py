@@ -1,13 +1,14 @@
 """`flightlake up | down | status | env`: the embedded stack, with no Docker.
 
-Services: the S3 + Glue emulator (moto's server, snapshot on the way down), PostgreSQL from the
-local binaries, and optionally the Airflow UI (api-server, scheduler, dag-processor). Spark is
-not a service: sessions start `local[*]` on demand (see `flightlake.spark.session`).
+Services: the AWS emulator (`flightlake.local.emulator`: S3 and the Glue Data Catalog, durable),
+PostgreSQL from the local binaries (the warehouse), and optionally the Airflow UI (api-server,
+scheduler, dag-processor). Spark is not a service: sessions start `local[*]` on demand.
 
 Everything lives under the state directory:
-    stack.json          ports and generated credentials (mode 0600)
+    stack.json          ports and generated credentials (mode 0600; ports are kept across restarts)
+    stack.lock          held by `up` and `down`: one at a time
     run/*.pid           what `up` started, so `down` stops exactly that
-    emulator/           snapshot of the lake and catalog, emulator log
+    emulator/           its durable store (the lake, the catalog) and log
     postgres/           data directory, password, log
     airflow/            AIRFLOW_HOME (SQLite metadata, logs)
     jars/               the cached S3A jars
@@ -15,39 +16,19 @@ Everything lives under the state directory:
 
 from __future__ import annotations
 
-import json
 import os
-import secrets
 import subprocess
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
-from flightlake.errors import FlightlakeError
-from flightlake.local.emulator.server import READY_FILE
-from flightlake.local.stack import postgres, processes
+from flightlake.local.stack import airflow_services, emulator, postgres, postgres_service, processes
 from flightlake.local.stack.jars import ensure_jars
+from flightlake.local.stack.lock import stack_lock
+from flightlake.local.stack.service import Echo, ServiceStatus, StackError
+from flightlake.local.stack.state import StackState
 from flightlake.settings import Settings, load_settings
-from flightlake.settings.checkout import services_dir
 
-Echo = Callable[[str], None]
-EMULATOR_MODULE = "flightlake.local.emulator.server"  # also what /proc/<pid>/cmdline shows
-
-
-@dataclass(frozen=True)
-class ServiceStatus:
-    name: str
-    running: bool
-    healthy: bool
-    endpoint: str
-    detail: str = ""
-
-
-class StackError(FlightlakeError):
-    """A service of the embedded stack could not be started."""
+CORE_SERVICES = ("emulator", "postgres")
 
 
 class Stack:
@@ -56,39 +37,12 @@ class Stack:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.state_dir = settings.state_dir
+        self.state = StackState(self.state_dir)
         self.pid_files = processes.PidFiles(self.state_dir / "run")
-        self.pg_layout = postgres.PostgresLayout(self.state_dir / "postgres")
-
-    # --- state -----------------------------------------------------------------------------
-    @property
-    def state_file(self) -> Path:
-        return self.state_dir / "stack.json"
-
-    def read_state(self) -> dict[str, Any]:
-        try:
-            return json.loads(self.state_file.read_text())
-        except (OSError, ValueError):
-            return {}
-
-    def _write_state(self, state: dict[str, Any]) -> None:
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.state_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(state, indent=2))
-        tmp.chmod(0o600)
-        os.replace(tmp, self.state_file)
-
-    def _credentials(self, state: dict[str, Any]) -> dict[str, str]:
-        """Emulator credentials: generated once; moto accepts any, real AWS none of these."""
-        if "credentials" not in state:
-            state["credentials"] = {
-                "access_key": "FL" + secrets.token_hex(9).upper(),
-                "secret_key": secrets.token_urlsafe(30),
-            }
-        return state["credentials"]
 
     def environment(self) -> dict[str, str]:
         """Variables that point every client at this stack (what `flightlake env` prints)."""
-        state = self.read_state()
+        state = self.state.read()
         if not state:
             return {}
         env = {
@@ -106,188 +60,67 @@ class Stack:
             env["FLIGHTLAKE_WAREHOUSE_DSN"] = state["postgres"]["dsn"]
         return env
 
-    # --- emulator --------------------------------------------------------------------------
-    @property
-    def emulator_dir(self) -> Path:
-        return self.state_dir / "emulator"
-
-    def _emulator_up(self, state: dict[str, Any], echo: Echo) -> None:
-        ready = self.emulator_dir / READY_FILE
-        running = self.pid_files.running("emulator")
-        if running and "emulator" in state and ready.exists():
-            echo(f"emulator   already running  {state['emulator']['url']}")
-            return
-        if running:  # started but never got ready (or lost its state file): start over
-            processes.stop(running)
-        port = processes.free_port(self.settings.emulator_port)
-        creds = self._credentials(state)
-        ready.unlink(missing_ok=True)
-        snapshot = self.emulator_dir / "snapshot"
-        snapshot_size = sum(p.stat().st_size for p in snapshot.rglob("*") if p.is_file()) if snapshot.exists() else 0
-        env = {
-            **os.environ,
-            "AWS_ACCESS_KEY_ID": creds["access_key"],
-            "AWS_SECRET_ACCESS_KEY": creds["secret_key"],
-            "AWS_REGION": self.settings.region,
-            "EMULATOR_HOST": "127.0.0.1",
-            "EMULATOR_PORT": str(port),
-            "EMULATOR_SNAPSHOT_DIR": str(snapshot),
-            "EMULATOR_STATE_DIR": str(self.emulator_dir),
-            "PYTHON": sys.executable,
-        }
-        env.pop("AWS_ENDPOINT_URL", None)
-        # The emulator container's entry point, run natively: one launcher for both.
-        argv = ["sh", str(services_dir(self.settings) / "emulator.sh"), "serve"]
-        tracked = processes.spawn(
-            "emulator",
-            argv,
-            self.emulator_dir / "emulator.log",
-            self.pid_files,
-            env=env,
-            marker="flightlake.local.emulator.server",
-        )
-        timeout = 60 + snapshot_size / (40 * 1024 * 1024)  # restoring a big lake takes a while
-        try:
-            processes.wait_until(
-                lambda: ready.exists() or not processes.is_running(tracked), timeout, "the emulator to be ready"
-            )
-        except TimeoutError as error:
-            raise StackError(f"{error}; see {self.emulator_dir / 'emulator.log'}") from error
-        if not ready.exists():
-            raise StackError(f"the emulator exited at start-up; see {self.emulator_dir / 'emulator.log'}")
-        state["emulator"] = {"port": port, "url": f"http://127.0.0.1:{port}"}
-        echo(f"emulator   started          {state['emulator']['url']}  (S3 + Glue Data Catalog)")
+    def up(self, echo: Echo = print, airflow_ui: bool = False) -> dict[str, str]:
+        """Start what is not running; harmless when everything already is."""
+        with stack_lock(self.state_dir, echo):
+            started = time.monotonic()
+            ensure_jars(self.settings)  # Spark's S3A connector: a no-op once cached
+            state = self.state.read()
+            emulator.up(self.settings, self.pid_files, state, echo)
+            self.state.write(state)
+            self._init_lake(echo)
+            postgres_service.up(self.settings, self.pid_files, state, echo)
+            self.state.write(state)
+            postgres_service.apply_ddl(self.settings, state, echo)
+            if airflow_ui:
+                state["airflow"] = airflow_services.up(self, echo)
+                self.state.write(state)
+            echo(f"stack ready in {time.monotonic() - started:.1f} s; state in {self.state_dir}")
+        return self.environment()
 
     def _init_lake(self, echo: Echo) -> None:
         """Run the same init hook the emulator containers run."""
         from flightlake.settings.checkout import lake_init_hook
 
         hook = lake_init_hook(self.settings)
-        env = {
-            **os.environ,
-            **self.environment(),
-            "PYTHON": sys.executable,
-            "FLIGHTLAKE_SRC": str(Path(__file__).parents[2]),
-        }
+        env = {**os.environ, **self.environment(), "PYTHON": sys.executable}
         result = subprocess.run(["sh", str(hook)], env=env, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise StackError(f"{hook} failed:\n{result.stdout}{result.stderr}")
         for line in result.stdout.strip().splitlines():
             echo(f"           {line}")
 
-    # --- postgres --------------------------------------------------------------------------
-    def _postgres_up(self, state: dict[str, Any], echo: Echo) -> None:
-        password = postgres.ensure_initialized(self.settings, self.pg_layout)
-        running = self.pid_files.running("postgres")
-        if running and "postgres" in state and postgres.healthy(state["postgres"]["dsn"]):
-            echo(f"postgres   already running  {redact(state['postgres']['dsn'])}")
-            return
-        if running:
-            postgres.stop(self.pid_files)
-        port = processes.free_port(self.settings.postgres_port)
-        postgres.start(self.settings, self.pg_layout, self.pid_files, port)
-        url = postgres.dsn(password, port, "postgres")
-        try:
-            processes.wait_until(lambda: postgres.healthy(url), 30, "PostgreSQL to accept connections")
-        except TimeoutError as error:
-            raise StackError(f"{error}; see {self.pg_layout.log}") from error
-        postgres.ensure_database(password, port)
-        state["postgres"] = {"port": port, "dsn": postgres.dsn(password, port)}
-        echo(f"postgres   started          {redact(state['postgres']['dsn'])}")
-
-    def _apply_ddl(self, state: dict[str, Any], echo: Echo) -> None:
-        from flightlake.settings.checkout import ddl_dir
-        from flightlake.warehouse.postgres import apply_ddl
-
-        count = apply_ddl(state["postgres"]["dsn"], ddl_dir(self.settings))
-        echo(f"           warehouse DDL applied ({count} statements from postgres_init/)")
-
-    # --- lifecycle -------------------------------------------------------------------------
-    def up(self, echo: Echo = print, airflow_ui: bool = False) -> dict[str, str]:
-        """Start what is not running; harmless when everything already is."""
-        started = time.monotonic()
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        ensure_jars(self.settings)  # Spark's S3A connector: a no-op once cached
-        state = self.read_state()
-        self._emulator_up(state, echo)
-        self._write_state(state)
-        self._init_lake(echo)
-        self._postgres_up(state, echo)
-        self._write_state(state)
-        self._apply_ddl(state, echo)
-        if airflow_ui:
-            from flightlake.local.stack import airflow_services
-
-            state["airflow"] = airflow_services.up(self, echo)
-            self._write_state(state)
-        echo(f"stack ready in {time.monotonic() - started:.1f} s; state in {self.state_dir}")
-        return self.environment()
-
-    def down(self, echo: Echo = print) -> list[str]:
-        """Stop what `up` started (the emulator saves its snapshot first); returns their names."""
-        stopped = []
-        from flightlake.local.stack import airflow_services
-
-        stopped.extend(airflow_services.down(self))
-        tracked = self.pid_files.running("emulator")
-        if tracked:
-            echo("emulator   saving snapshot and stopping ...")
-            processes.stop(tracked, timeout=600)
-            self.pid_files.remove("emulator")
-            stopped.append("emulator")
-            log = self.emulator_dir / "emulator.log"
-            last = log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() else []
-            for line in last:
-                echo(f"           {line}")
-        if postgres.stop(self.pid_files):
-            stopped.append("postgres")
-        (self.emulator_dir / READY_FILE).unlink(missing_ok=True)
+    def down(self, echo: Echo = print, new_ports: bool = False) -> list[str]:
+        """Stop what `up` started, then any stray process of this stack; returns their names."""
+        with stack_lock(self.state_dir, echo):
+            stopped = airflow_services.down(self)
+            if emulator.down(self.settings, self.pid_files, echo):
+                stopped.append("emulator")
+            if postgres.stop(self.pid_files):
+                stopped.append("postgres")
+            strays = processes.kill_all(processes.strays(self.state_dir))
+            if strays:
+                stopped.append(f"{len(strays)} stray process(es) of this stack ({', '.join(map(str, strays))})")
+            if new_ports:
+                forgotten = self.state.forget_ports()
+                echo(f"forgot the ports of: {', '.join(forgotten) or 'nothing'}; the next `up` picks free ones")
         echo(f"stopped: {', '.join(stopped) if stopped else 'nothing was running'}")
         return stopped
 
     def status(self) -> list[ServiceStatus]:
-        state = self.read_state()
-        result = []
-        emulator = self.pid_files.running("emulator")
-        url = state.get("emulator", {}).get("url", "-")
-        healthy = bool(emulator) and (self.emulator_dir / READY_FILE).exists() and _emulator_healthy(url)
-        result.append(ServiceStatus("emulator", bool(emulator), healthy, url, "S3 + Glue Data Catalog (moto)"))
-        pg = self.pid_files.running("postgres")
-        dsn = state.get("postgres", {}).get("dsn")
-        result.append(
-            ServiceStatus(
-                "postgres", bool(pg), bool(pg) and bool(dsn) and postgres.healthy(dsn), redact(dsn or "-"), "warehouse"
-            )
-        )
-        from flightlake.local.stack import airflow_services
-
-        result.extend(airflow_services.status(self))
-        return result
+        state = self.state.read()
+        return [
+            emulator.status(self.settings, self.pid_files, state),
+            postgres_service.status(self.pid_files, state),
+            *airflow_services.status(self),
+        ]
 
     def is_up(self) -> bool:
-        core = [s for s in self.status() if s.name in ("emulator", "postgres")]
-        return all(s.healthy for s in core)
+        return all(s.healthy for s in self.status() if s.name in CORE_SERVICES)
 
-
-def _emulator_healthy(url: str) -> bool:
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen(f"{url}/moto-api/", timeout=2) as response:
-            return response.status == 200
-    except (OSError, ValueError):
-        return False
-
-
-def redact(dsn: str) -> str:
-    """A DSN fit for printing: the password replaced by ***."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(dsn)
-    if not parts.password:
-        return dsn
-    netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
+    def down_services(self) -> list[str]:
+        """The core services that are not healthy now (for a hint after a failed run)."""
+        return [s.name for s in self.status() if s.name in CORE_SERVICES and not s.healthy]
 
 
 def activate(settings: Settings | None = None) -> Settings:

@@ -7,6 +7,7 @@ the command line; a PID whose command line no longer matches is treated as stale
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -64,7 +65,7 @@ def wait_until(check: Callable[[], bool], timeout: float, what: str, interval: f
     raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
-def _cmdline(pid: int) -> str | None:
+def command_line(pid: int) -> str | None:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
@@ -77,7 +78,7 @@ def _cmdline(pid: int) -> str | None:
 
 
 def is_running(tracked: Tracked) -> bool:
-    cmdline = _cmdline(tracked.pid)
+    cmdline = command_line(tracked.pid)
     if cmdline is None or tracked.marker not in cmdline:
         return False
     try:
@@ -220,3 +221,69 @@ def _group_has_live_member(pgid: int) -> bool:
         if len(fields) > 2 and int(fields[2]) == pgid and fields[0] != "Z":
             return True
     return False
+
+
+def strays(state_dir: Path) -> list[int]:
+    """Processes of this stack that no PID file tracks: their command line names the state
+    directory (an emulator or Postgres started by hand, a second emulator from a race), or their
+    environment is this stack's Airflow home (a `flightlake run` worker, its JVM, its chart
+    processes). Never this process or its ancestors."""
+    marker = str(state_dir).encode()
+    airflow_home = b"AIRFLOW_HOME=" + str(state_dir / "airflow").encode() + b"\0"
+    mine = _ancestors(os.getpid())
+    found = []
+    for entry in Path("/proc").iterdir() if Path("/proc").exists() else []:
+        if not entry.name.isdigit() or int(entry.name) in mine:
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            environ = (entry / "environ").read_bytes() + b"\0"
+        except OSError:
+            continue
+        if cmdline and (marker in cmdline or airflow_home in environ):
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def _ancestors(pid: int) -> set[int]:
+    chain = set()
+    while pid > 1 and pid not in chain:
+        chain.add(pid)
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            break
+        pid = int(stat.rsplit(")", 1)[1].split()[1])
+    return chain
+
+
+def kill_all(pids: list[int], timeout: float = 10.0) -> list[int]:
+    """SIGTERM, a moment, then SIGKILL for what is left; returns those that were running."""
+    alive = []
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGTERM)
+            alive.append(pid)
+        except (ProcessLookupError, PermissionError):
+            continue
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(pid_alive(pid) for pid in alive):
+        time.sleep(0.1)
+    for pid in alive:
+        if pid_alive(pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    return alive
+
+
+def pid_alive(pid: int) -> bool:
+    """True until the process has exited (a zombie counts as gone: it holds nothing any more)."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

@@ -1,6 +1,11 @@
 """Pure Spark transformations: DataFrame in, DataFrame out, no I/O.
 
-The job scripts in `spark_jobs/` do the reading, writing and cataloguing; everything in between
-lives here so tests can run it on small in-memory DataFrames without S3. Runs on AWS Glue:
-standard library and pyspark only, Python 3.11-valid.
+The Spark steps (`flightlake.pipeline.raw_to_stage`, `...stage_to_analytics`) do the reading,
+writing and cataloguing; everything in between lives here so tests can run it on small in-memory
+DataFrames without S3. Runs on AWS Glue: standard library and pyspark only, Python 3.11-valid.
+
+    raw_lines           line numbers and exact duplicate lines, from one survey of the raw text
+    value_ranges        the physically possible range of every number in a flight row
+    raw_to_stage        raw lines -> typed rows or rejects with a reason
+    stage_to_analytics  flights -> daily figures per origin airport
 """

@@ -3,7 +3,10 @@
 We parse the text lines ourselves instead of using Spark's CSV reader because the contract needs
 a verdict for every line: the reader's PERMISSIVE mode silently turns a non-numeric delay into a
 null, and DROPMALFORMED loses rows. The Kaggle files carry no quoting, so a line is its fields
-joined by commas. Each line gets its 1-based line number in the file, so a reject can be traced.
+joined by commas. Each line gets its 1-based line number in the file, so a reject can be traced
+(`raw_lines`). Besides the shape and type of each field, two data-quality rules hold at this
+boundary: a number outside its physically possible range (`value_ranges`), and an exact duplicate
+of an earlier line ("duplicate of line N"), are rejects with their reason, counted like the rest.
 """
 
 from __future__ import annotations
@@ -12,53 +15,14 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from flightlake.lake import schemas
+from flightlake.spark.transforms.raw_lines import Survey, duplicate_of, is_data, line_number
+from flightlake.spark.transforms.value_ranges import range_problem
 
 FIELD_COUNT = len(schemas.KAGGLE_COLUMNS)
 _NUMERIC_KINDS = ("int", "double", "boolean")  # kinds read through a double cast first
 _DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"  # the cast alone would also take '2013-1-5' or a time
 _REQUIRED = ("fl_date", "op_carrier", "origin", "dest", "cancelled", "diverted")
 _CODE_PATTERN = {"op_carrier": "^[A-Z0-9]{2}$", "origin": "^[A-Z0-9]{3}$", "dest": "^[A-Z0-9]{3}$"}
-
-
-def line_number(partition_offsets: dict[int, int]) -> Column:
-    """1-based position of a `spark.read.text` row in its file.
-
-    `partition_offsets` maps each input partition to the number of lines before it (from
-    `line_offsets`); within a partition, monotonically_increasing_id counts rows from
-    partition_id << 33, so the line number is exact without a shuffle or a Python round trip.
-    """
-    offsets = F.create_map(*[F.lit(x) for pair in sorted(partition_offsets.items()) for x in pair])
-    partition = F.spark_partition_id()
-    position = F.monotonically_increasing_id() - F.shiftleft(partition.cast("long"), 33)
-    return offsets[partition] + position + 1
-
-
-def _not_data(value: Column) -> Column:
-    """Blank lines and header lines (with or without a byte-order mark) are not data rows; a
-    header repeated inside a file (files concatenated) is skipped like the first one."""
-    header = schemas.KAGGLE_HEADER
-    return (F.length(F.trim(value)) == 0) | value.isin(header, "\ufeff" + header)
-
-
-def line_offsets(lines: DataFrame) -> tuple[dict[int, int], int]:
-    """Lines before each input partition within its file, and the number of data lines.
-
-    One cheap pass (no parsing). Partitions of one file are contiguous and in file order, so a
-    running count per file gives each partition's first line.
-    """
-    stats = (
-        lines.groupBy(F.input_file_name().alias("file"), F.spark_partition_id().alias("p"))
-        .agg(F.count(F.lit(1)).alias("n"), F.sum(_not_data(F.col("value")).cast("long")).alias("skipped"))
-        .collect()
-    )
-    offsets: dict[int, int] = {}
-    running: dict[str, int] = {}
-    data_lines = 0
-    for row in sorted(stats, key=lambda r: (r["file"], r["p"])):
-        offsets[row["p"]] = running.get(row["file"], 0)
-        running[row["file"]] = offsets[row["p"]] + row["n"]
-        data_lines += row["n"] - (row["skipped"] or 0)
-    return offsets, data_lines
 
 
 def _valid_utf8(text: Column) -> Column:
@@ -126,20 +90,24 @@ def _checked(index: int, name: str, kind: str, year: int) -> tuple[Column, list[
                     F.format_string(f"{label} '%s' is not a valid code", value),
                 )
             )
+    impossible = range_problem(name, number, value) if number is not None else None
+    if impossible is not None:
+        problems.append(impossible)
     if name in _REQUIRED:
         problems.insert(0, F.when(value.isNull(), F.lit(f"{label} is empty")))
     return typed, problems
 
 
-def parse(lines: DataFrame, partition_offsets: dict[int, int], year: int) -> DataFrame:
+def parse(lines: DataFrame, survey: Survey, year: int) -> DataFrame:
     """Typed columns, `reason` (null for a good row), `line_number`, the raw `value`, `is_data`.
 
-    Four projections, on purpose: the split line, the trimmed fields and their conversions are
+    Projections on purpose: the split line, the trimmed fields and their conversions are
     materialised as columns first (Spark does not inline a non-cheap expression referenced many
-    times), so each line is split once and each field cast once, not once per check. The last
-    projection carries the line number, which is non-deterministic, so Spark cannot push the
-    later `reason IS NULL` filters below it and evaluate every check twice. Header and blank
-    lines get `is_data = false` (the same test `line_offsets` counts them with).
+    times), so each line is split once and each field cast once, not once per check. The
+    projection that numbers the lines is non-deterministic, so Spark cannot push the later
+    `reason IS NULL` filters below it and evaluate every check twice; the duplicate check comes
+    after it, on the numbered rows. Header and blank lines get `is_data = false` (the same test
+    `survey` counts them with).
     """
     text = F.regexp_replace(F.col("value"), "^\ufeff", "")
     split = lines.select("value", text.alias("_text"), F.split(text, ",", -1).alias("_fields"))
@@ -162,14 +130,19 @@ def parse(lines: DataFrame, partition_offsets: dict[int, int], year: int) -> Dat
         value, checks = _checked(index, name, kind, year)
         typed.append(value.alias(name))
         problems.extend(checks)
-    number = line_number(partition_offsets)
-    return converted.select(
+    numbered = converted.select(
         *typed,
-        F.coalesce(*problems).alias("reason"),
-        number.alias("line_number"),
+        F.coalesce(*problems).alias("_problem"),
+        line_number(survey.offsets).alias("line_number"),
         "value",
-        (~_not_data(F.col("value"))).alias("is_data"),
+        is_data(F.col("value")).alias("is_data"),
     )
+    # The duplicate check reads the numbered column: a second, lazily evaluated numbering inside
+    # it would count only the rows it is evaluated on.
+    repeated = duplicate_of(survey, F.col("value"), F.col("line_number"))
+    duplicate = F.when(repeated.isNotNull(), F.format_string("duplicate of line %d", repeated))
+    names = [name for name, _ in schemas.STAGE_COLUMNS]
+    return numbered.select(*names, F.coalesce("_problem", duplicate).alias("reason"), "line_number", "value", "is_data")
 
 
 def good_rows(parsed: DataFrame, year: int) -> DataFrame:

@@ -31,6 +31,18 @@ def _jwt_secret(home: Path) -> str:
     return path.read_text().strip()
 
 
+PASSWORDS_FILE = "simple_auth_manager_passwords.json.generated"
+
+
+def private_file(path: Path) -> Path:
+    """The file, created empty if missing, readable by its owner only: Airflow's auth manager
+    writes the generated admin password into it, and keeps whatever mode the file has."""
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    os.close(fd)
+    path.chmod(0o600)
+    return path
+
+
 def airflow_environment(settings: Settings, extra: dict[str, str] | None = None) -> dict[str, str]:
     home = airflow_home(settings)
     home.mkdir(parents=True, exist_ok=True)
@@ -48,6 +60,9 @@ def airflow_environment(settings: Settings, extra: dict[str, str] | None = None)
             "AIRFLOW__API_AUTH__JWT_SECRET": _jwt_secret(home),
             "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
             "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "True",
+            # The scheduler's health check answers anyone, without login: loopback only.
+            "AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_HOST": "127.0.0.1",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(private_file(home / PASSWORDS_FILE)),
             "FLIGHTLAKE_PROJECT_DIR": str(project_root(settings)),
             "PYTHONUNBUFFERED": "1",
         }

@@ -1,0 +1,176 @@
+"""The layer that makes moto's S3 and Glue Data Catalog durable, and serves objects from disk.
+
+Writes: moto carries out the request as usual; before its answer goes back, the change is
+recorded (`LakeStore.sync_*`): an acknowledged write is a durable write. Reads of an object
+(GET, with or without a Range) take moto's headers from a HEAD of the same request, so status,
+ETag, metadata, conditional requests and errors are moto's own, and stream the bytes from the
+object's file: a ranged read of a 900 MB object reads the range, not the object (moto's GET reads
+the whole object into memory for every range, and Spark reads a file in many ranges).
+
+Only path-style S3 addressing is recognised (what boto3, S3A and pyarrow use against an endpoint
+URL); any other request passes through unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from flightlake.local.emulator.lake_store import LakeStore
+from flightlake.local.emulator.wsgi import Environ, StartResponse, WSGIApp, aws_target, read_body
+
+_READ_CHUNK = 1024 * 1024
+_PLAIN_GET_PARAMS = {"versionId"}  # plus response-* header overrides, which HEAD honours too
+_GLUE_READS = ("AWSGlue.Get", "AWSGlue.List", "AWSGlue.Search", "AWSGlue.BatchGet")
+_CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/\d+")
+
+
+class DurableLake:
+    def __init__(self, inner: WSGIApp, store: LakeStore) -> None:
+        self.inner, self.store = inner, store
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        target = aws_target(environ)
+        if target.startswith("AWSGlue."):
+            if target.startswith(_GLUE_READS):
+                return self.inner(environ, start_response)
+            return self._write(environ, start_response, self.store.save_catalog)
+        request = _s3_request(environ)
+        if request is None:
+            return self.inner(environ, start_response)
+        bucket, key, query, method = request
+        if method == "GET" and key and all(q in _PLAIN_GET_PARAMS or q.startswith("response-") for q in query):
+            return self._read(environ, start_response, bucket, key, query)
+        if method not in ("PUT", "POST", "DELETE"):
+            return self.inner(environ, start_response)
+        if not key:
+            if method == "POST" and "delete" in query:  # DeleteObjects
+                keys = deleted_keys(read_body(environ))
+                return self._write(environ, start_response, lambda: self.store.sync_keys(bucket, keys))
+            return self._write(environ, start_response, lambda: self.store.sync_bucket(bucket))
+        completes_upload = method == "POST" and "uploadId" in query
+        if not completes_upload and ("uploadId" in query or method == "POST"):
+            return self.inner(environ, start_response)  # a part, an abort, an initiation: no object yet
+        return self._write(environ, start_response, lambda: self.store.sync_keys(bucket, [key]))
+
+    def _write(self, environ: Environ, start_response: StartResponse, record: Any) -> list[bytes]:
+        """Run the request in moto; record its effect before answering, if it succeeded."""
+        status, headers, body = _call(self.inner, environ)
+        if status[:1] == "2":
+            record()
+        start_response(status, headers)
+        return [body]
+
+    def _read(
+        self, environ: Environ, start_response: StartResponse, bucket: str, key: str, query: dict[str, list[str]]
+    ) -> Iterable[bytes]:
+        head = dict(environ, REQUEST_METHOD="HEAD")
+        status, headers, _ = _call(self.inner, head)
+        found = _key(bucket, key, query.get("versionId", [None])[0]) if status[:3] in ("200", "206") else None
+        stream = _open(found)
+        if stream is None:
+            return self.inner(environ, start_response)  # moto answers errors, 304s and oddities itself
+        length = int(_header(headers, "Content-Length") or 0)
+        match = _CONTENT_RANGE.match(_header(headers, "Content-Range") or "")
+        start = int(match.group(1)) if match else 0
+        if status[:3] == "200" and environ.get("HTTP_X_AMZ_CHECKSUM_MODE") == "ENABLED":
+            headers = _get_checksum(headers, found)
+        start_response(status, headers)
+        return _chunks(stream, start, length)
+
+
+def _call(app: WSGIApp, environ: Environ) -> tuple[str, list[tuple[str, str]], bytes]:
+    captured: dict[str, Any] = {}
+
+    def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        captured["status"], captured["headers"] = status, headers
+        return lambda data: None
+
+    result = app(environ, capture)
+    try:
+        body = b"".join(result)
+    finally:
+        if hasattr(result, "close"):
+            result.close()
+    return captured["status"], captured["headers"], body
+
+
+def _s3_request(environ: Environ) -> tuple[str, str, dict[str, list[str]], str] | None:
+    """(bucket, key, query, method) of a path-style S3 request; None for anything else."""
+    credential = environ.get("HTTP_AUTHORIZATION", "") + unquote(environ.get("QUERY_STRING", ""))
+    if "/s3/aws4_request" not in credential:
+        return None
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if raw:
+        path = unquote(urlsplit(raw).path)
+    else:  # PATH_INFO is already decoded, as latin-1 text of the UTF-8 bytes (PEP 3333)
+        path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")
+    bucket, _, key = path.lstrip("/").partition("/")
+    if not bucket:
+        return None
+    query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+    return bucket, key, query, environ.get("REQUEST_METHOD", "GET")
+
+
+def deleted_keys(body: bytes) -> list[str]:
+    """The keys a DeleteObjects request names."""
+    from xml.etree import ElementTree
+
+    root = ElementTree.fromstring(body)
+    return [element.text or "" for element in root.iter() if element.tag.rsplit("}", 1)[-1] == "Key"]
+
+
+def _header(headers: list[tuple[str, str]], name: str) -> str | None:
+    return next((value for key, value in headers if key.lower() == name.lower()), None)
+
+
+def _key(bucket: str, key: str, version_id: str | None) -> Any:
+    """moto's key object, or None (moto will answer the GET, errors included)."""
+    from moto.s3.models import s3_backends
+
+    location = s3_backends.bucket_accounts.get(bucket)
+    if location is None:
+        return None
+    partition, account = location
+    try:
+        return s3_backends[account][partition].get_object(bucket, key, version_id=version_id)
+    except Exception:  # no such key or version
+        return None
+
+
+def _open(found: Any) -> Any:
+    """The key's file, open for reading; None when moto does not hold it in a file."""
+    try:
+        return open(found.file_path, "rb")  # closed by _chunks
+    except (AttributeError, OSError):
+        return None
+
+
+def _get_checksum(headers: list[tuple[str, str]], key: Any) -> list[tuple[str, str]]:
+    """The checksum headers as moto's GET sends them (its HEAD leaves out the type, and the part
+    count of a composite checksum): clients validate a full GET against them."""
+    if not key.checksum_algorithm:
+        return headers
+    name = f"x-amz-checksum-{key.checksum_algorithm.lower()}"
+    value = key.checksum_value
+    if key.checksum_type == "COMPOSITE":
+        value = f"{value}-{key.checksum_parts}"
+    kept = [(k, v) for k, v in headers if k.lower() not in (name, "x-amz-checksum-type")]
+    kept.append((name, value))
+    if key.checksum_type:
+        kept.append(("x-amz-checksum-type", key.checksum_type))
+    return kept
+
+
+def _chunks(stream: Any, start: int, length: int) -> Iterator[bytes]:
+    with stream:
+        stream.seek(start)
+        left = length
+        while left > 0:
+            chunk = stream.read(min(_READ_CHUNK, left))
+            if not chunk:
+                return
+            left -= len(chunk)
+            yield chunk
