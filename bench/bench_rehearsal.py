@@ -4,9 +4,10 @@
     .venv/bin/python -m bench.bench_rehearsal [--rows 200000]
 
 Prints each task's wall time on both paths, the DagRun totals, what the rehearsal adds before the
-DAG (the deploy to the emulator: wheel, artifacts, Glue jobs, DDL), and each Glue job run's own
-ExecutionTime (the rest of a Glue step is start-up, polling and the task around it). The default
-size is what `flightlake run` generates per year; --rows 7200000 is a full-scale year.
+DAG (the deploy to the emulator: the environment's lake, the release, its Glue jobs, the DDL),
+and each Glue job run's own ExecutionTime (the rest of a Glue step is start-up, polling and the
+task around it). The default size is what `flightlake run` generates per year; --rows 7200000
+is a full-scale year.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=DEFAULT_ROWS)
     args = parser.parse_args()
     from flightlake.lake.aws import client
-    from flightlake.local.harness.main_job import execute, run
+    from flightlake.local.harness.main_job import run
     from flightlake.local.harness.rehearsal import mwaa_path
     from flightlake.local.harness.rehearsal_deploy import deploy_to_emulator
 
@@ -44,13 +45,15 @@ def main() -> int:
     with measured() as deploy_m:
         deployed = deploy_to_emulator(settings, print)
     with measured() as aws_m:
-        rehearsal = execute(settings, (BENCH_YEAR,), False, print, lambda s: None, lambda s: mwaa_path(s, deployed))
+        rehearsal = run(
+            settings, (BENCH_YEAR,), data_dir=path.parent, echo=print, path=lambda s: mwaa_path(s, deployed)
+        )
     (on_local,), (on_aws,) = local.outcomes, rehearsal.outcomes
     print(f"\n{args.rows:,} rows, year {BENCH_YEAR}: local {on_local.state}, rehearsal {on_aws.state}")
     print(f"  {'task':<20} {'local s':>8} {'AWS path s':>10}")
     for task in rehearsal.task_order:
         print(f"  {task:<20} {_task_seconds(on_local, task)} {_task_seconds(on_aws, task):>10}")
-    glue = client("glue", settings)
+    glue = client("glue", deployed.lake)
     for job in deployed.jobs:
         newest = glue.get_job_runs(JobName=job)["JobRuns"][0]
         wall = (newest["CompletedOn"] - newest["StartedOn"]).total_seconds()

@@ -14,7 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from flightlake.local.emulator.glue_job_logs import JOBS_FOLDER
-from flightlake.local.stack.manager import Stack
+from flightlake.local.stack.emulator import emulator_dir
 from flightlake.pipeline.runtimes.glue import failure_message, is_permanent
 
 pytestmark = pytest.mark.integration
@@ -134,7 +134,7 @@ def test_a_run_runs_its_script_with_glues_arguments_modules_and_s3(runs, embedde
     run = runs["probe"]
     assert run["JobRunState"] == "SUCCEEDED" and "ErrorMessage" not in run
     assert run["Arguments"] == {"--colour": "red"} and run["JobName"] == "test-probe" and run["LogGroupName"]
-    log_dir = Stack(embedded_stack.settings).emulator_dir / JOBS_FOLDER / "test-probe" / run["Id"]
+    log_dir = emulator_dir(embedded_stack.settings) / JOBS_FOLDER / "test-probe" / run["Id"]
     printed = json.loads(
         next(line for line in (log_dir / "stdout.log").read_text().splitlines() if line.startswith("{"))
     )

@@ -7,6 +7,8 @@
   Redshift has syntax PostgreSQL lacks. Both kinds are refused by name, so a statement that only
   PostgreSQL would run fails here as it would on Redshift (`check_dialect`). COPY from S3 is
   carried out by `redshift_copy`.
+- Redshift syntax with a PostgreSQL equivalent is run as that equivalent (`to_postgres`): the
+  role-based grants (`GRANT ... TO ROLE r`, `REVOKE ... FROM ROLE r`) the deploy's grants send.
 - Result values typed as the Data API types them (longValue, doubleValue, booleanValue,
   stringValue, blobValue, isNull), with column metadata.
 """
@@ -39,6 +41,11 @@ NOT_REDSHIFT = (
     (r"\bGENERATED\s+(?:ALWAYS|BY\s+DEFAULT)\s+AS\s+IDENTITY\b", "GENERATED ... AS IDENTITY"),
     (r"\bJSONB\b", "the JSONB type"),
     (r"\bMERGE\s+INTO\s+[\w.\"]+\s+(?:AS\s+)?(?!USING\b)[A-Za-z_]\w*\s+USING\b", "an alias for MERGE's target table"),
+)
+# Redshift syntax PostgreSQL spells otherwise: (pattern, replacement), applied to code only.
+TRANSLATED = (
+    # Role-based access control: Redshift names the grantee a ROLE; to PostgreSQL a role is a grantee.
+    (r"\b(TO|FROM)\s+ROLE\s+", r"\1 "),
 )
 _LONG = {"int2", "int4", "int8", "oid"}
 _DOUBLE = {"float4", "float8"}
@@ -89,6 +96,17 @@ def check_dialect(sql: str) -> None:
                 f"ERROR: {feature} is Redshift syntax the emulator does not run (its Data API runs statements on "
                 "PostgreSQL; COPY FROM 's3://...' FORMAT AS PARQUET is the one Redshift-only statement it carries out)"
             )
+
+
+def to_postgres(sql: str) -> str:
+    """The statement as PostgreSQL spells it, for the Redshift syntax of `TRANSLATED`."""
+    pieces = []
+    for is_code, text in code_spans(sql):
+        if is_code:
+            for pattern, replacement in TRANSLATED:
+                text = re.sub(pattern, replacement, text, flags=re.I)
+        pieces.append(text)
+    return "".join(pieces)
 
 
 def typed_field(value: Any, type_name: str) -> dict[str, Any]:

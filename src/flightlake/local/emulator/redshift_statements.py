@@ -22,6 +22,7 @@ from flightlake.local.emulator.redshift_sql import (
     check_dialect,
     column_metadata,
     result_size,
+    to_postgres,
     typed_field,
 )
 
@@ -170,7 +171,7 @@ def _run_sub(conn: Any, sub: SubStatement, values: dict[str, str], s3: Any, lock
         rows = run_copy(conn, copy, s3)
     else:
         check_dialect(sub.sql)
-        cursor = conn.execute(bind(sub.sql, values), values)
+        cursor = conn.execute(bind(to_postgres(sub.sql), values), values)
         rows = cursor.rowcount
         if cursor.description is not None:
             columns = column_metadata(cursor.description)

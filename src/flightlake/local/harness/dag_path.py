@@ -19,6 +19,9 @@ class DagPath:
     environment: dict[str, str]
     warehouse: str  # where the summary says the rows went
     notes: tuple[str, ...] = ()
+    # The lake the data goes into and the DAG reads, when it is not the embedded stack's own (the
+    # rehearsal's environment has a lake of its own, as a deployed environment has).
+    lake: Settings | None = None
 
 
 def local_path(settings: Settings) -> DagPath:

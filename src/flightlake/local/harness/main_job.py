@@ -201,8 +201,8 @@ def _execute(
     data: Callable[[Settings], dict[int, str]],
     path: Callable[[Settings], DagPath] = local_path,
 ) -> RunSummary:
-    """Stack up, data in, the DAG's way chosen (`path`, once the data is there), then the DAG
-    for each year and the summary."""
+    """Stack up, the DAG's way chosen (`path`: the rehearsal deploys here), data into the lake that
+    way reads, then the DAG for each year and the summary."""
     from flightlake.local.harness.reports_mirror import mirror_reports
     from flightlake.local.stack.manager import Stack, activate
 
@@ -212,35 +212,36 @@ def _execute(
     if not stack.is_up():
         stack.up(echo=echo)
     settings = activate(settings)
-    refused = data(settings)
+    dag_path = path(settings)
+    lake = dag_path.lake or settings
+    refused = data(lake)
     outcomes = {year: YearOutcome(year, "refused", error=why) for year, why in refused.items()}
     for year, why in refused.items():
         echo(f"{year}  refused before any task ran: {why}")
     runnable = runnable_years(years, refused, keep_going)
-    log_path, task_order, dag_path = None, [], None
+    log_path, task_order = None, []
     if runnable:
-        dag_path = path(settings)
         ensure_migrated(settings, echo)
         log_path = settings.state_dir / "logs" / f"run-{datetime.now().strftime('%Y%m%d-%H%M%S')}.log"
         ran_for = ", ".join(map(str, runnable))
         echo(f"airflow    running flights_etl for {ran_for}, {dag_path.description} (full log: {log_path})")
         ran, task_order = run_dag(runnable, keep_going, log_path, echo, dag_path.environment)
         _hint_restart(stack, ran)
-        _name_stale(settings, ran)
+        _name_stale(lake, ran)
         outcomes.update((o.year, o) for o in ran)
     dashboard = None
     if any(o.state == "success" for o in outcomes.values()):
-        dashboard = mirror_reports(settings, settings.state_dir / "reports")
+        dashboard = mirror_reports(lake, settings.state_dir / "reports")
     return RunSummary(
         [outcomes.get(year) or YearOutcome(year) for year in years],
         round(time.monotonic() - started, 1),
         log_path,
         task_order,
         dashboard,
-        reports_uri=f"s3://{settings.zone('reports').bucket}/",
-        warehouse=dag_path.warehouse if dag_path else local_path(settings).warehouse,
-        path=dag_path.description if dag_path else "no year ran",
-        notes=list(dag_path.notes) if dag_path else [],
+        reports_uri=f"s3://{lake.zone('reports').bucket}/",
+        warehouse=dag_path.warehouse,
+        path=dag_path.description,
+        notes=list(dag_path.notes),
     )
 
 
