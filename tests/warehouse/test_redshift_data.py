@@ -24,6 +24,7 @@ from flightlake.warehouse import WarehouseLoadError
 from flightlake.warehouse.postgres import load_frame as load_postgres
 from flightlake.warehouse.redshift import RedshiftWarehouse
 from tests.anomalies.test_anomalies import airport_year, with_events
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.integration
 YEAR = 2010  # a year of its own: other tests load 2012-2013 and the rehearsal its own
@@ -223,3 +224,14 @@ def test_a_running_statement_can_be_cancelled_and_unknown_ones_are_not_found(red
         )
     assert session.value.response["Error"]["Code"] == "ValidationException"
     assert session.value.response["Error"]["Message"].startswith("SessionKeepAliveSeconds: ")
+
+
+def test_redshifts_role_grants_run_as_postgresql_spells_them():
+    from flightlake.local.emulator.redshift_sql import to_postgres
+
+    grants = (REPO / "deploy" / "redshift" / "grants.sql").read_text()
+    assert "TO ROLE flightlake_pipeline" in grants  # what the deploy sends
+    sql = "ALTER DEFAULT PRIVILEGES IN SCHEMA dw GRANT SELECT ON TABLES TO ROLE flightlake_reader -- 'to role' stays"
+    assert to_postgres(sql) == sql.replace("TO ROLE flightlake_reader", "TO flightlake_reader")
+    assert to_postgres("REVOKE ALL ON SCHEMA dw FROM ROLE r") == "REVOKE ALL ON SCHEMA dw FROM r"
+    assert to_postgres("SELECT 'TO ROLE x'") == "SELECT 'TO ROLE x'"

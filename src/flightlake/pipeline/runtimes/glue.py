@@ -1,7 +1,7 @@
 """The `glue` runtime of the DAG's Spark steps (`FLIGHTLAKE_RUNTIME=glue`, what MWAA runs).
 
-Each Spark step is a run of the AWS Glue job `<FLIGHTLAKE_GLUE_JOB_PREFIX>-<step>` (defined by
-`deploy/cloudformation/glue.yaml`), started by Airflow's own `GlueJobOperator` with `--year` as
+Each Spark step is a run of the AWS Glue job `<FLIGHTLAKE_GLUE_JOB_PREFIX>-<step>` (defined per
+release by `flightlake deploy`, `deploy/glue_jobs.py`), started by Airflow's own `GlueJobOperator` with `--year` as
 the run's argument. The operator is deferrable: it starts the run and hands the waiting to the
 triggerer, so a worker slot is not held for the length of a Glue job; killing the task stops the
 run (`stop_job_run_on_kill`). The driver's log is copied into the task log (`verbose`).
@@ -24,8 +24,9 @@ from flightlake.spark.job import INPUT_ERROR_MARK
 # Glue job runs take minutes on AWS (a minute of that is start-up): a status call every few
 # seconds costs nothing against Glue's API quotas and ends the wait soon after the run does.
 POLL_SECONDS = 5
-# Longer than the jobs' own Timeout (60 minutes in glue.yaml), so Glue's TIMEOUT is what is reported.
-MAX_WAIT_SECONDS = 2 * 60 * 60
+# Longer than any job's own Timeout (an environment file allows up to 2880 minutes), so Glue's
+# TIMEOUT is what is reported, not the wait's end.
+MAX_WAIT_SECONDS = (2880 + 10) * 60
 ACTIVE_STATES = ("STARTING", "RUNNING", "STOPPING", "WAITING")
 
 
