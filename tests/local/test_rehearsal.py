@@ -14,9 +14,8 @@ from flightlake.deploy.runtime_env import mwaa_environment
 from flightlake.lake.aws import client, list_keys
 from flightlake.lake.tables import AIRPORT_DAILY_ANOMALIES
 from flightlake.local.harness.main_job import backfill, run
-from flightlake.local.harness.rehearsal import PATH, aws_path, mwaa_path
+from flightlake.local.harness.rehearsal import PATH, aws_path, metadata_db, mwaa_path
 from flightlake.local.harness.rehearsal_deploy import ENVIRONMENT, deploy_to_emulator
-from flightlake.local.stack.airflow_env import airflow_home
 from flightlake.warehouse.columns import LOAD_COLUMNS, TABLE, TABLE_COLUMNS, names
 from tests.pipeline.test_dag import DAG_TASKS
 
@@ -135,7 +134,7 @@ def test_a_glue_job_that_refuses_its_input_fails_its_task_at_once_with_the_jobs_
     expected = f"ended FAILED: JobInputError: [raw_to_stage] INPUT ERROR: no raw file for {YEAR} at s3://"
     assert outcome.error.startswith(f"raw_to_stage: Glue job {name} run jr_") and expected in outcome.error
     assert f"/nowhere/airline_delays/year={YEAR}/" in outcome.error
-    with sqlite3.connect(airflow_home(settings) / "airflow.db") as db:
+    with sqlite3.connect(metadata_db(settings)) as db:  # the rehearsal's own, as MWAA's
         tries = db.execute(
             "SELECT try_number, state FROM task_instance WHERE run_id = ? AND task_id = 'raw_to_stage'",
             (outcome.run_id,),

@@ -221,7 +221,7 @@ def _execute(
     runnable = runnable_years(years, refused, keep_going)
     log_path, task_order = None, []
     if runnable:
-        ensure_migrated(settings, echo)
+        ensure_migrated(settings, echo, dag_path.environment)
         log_path = settings.state_dir / "logs" / f"run-{datetime.now().strftime('%Y%m%d-%H%M%S')}.log"
         ran_for = ", ".join(map(str, runnable))
         echo(f"airflow    running flights_etl for {ran_for}, {dag_path.description} (full log: {log_path})")

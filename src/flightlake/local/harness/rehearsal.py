@@ -17,14 +17,22 @@ are only checked by the deploy's plan (and by AWS).
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from flightlake.deploy.names import DATABASE
 from flightlake.local.harness.dag_path import DagPath
 from flightlake.local.harness.rehearsal_deploy import Echo, Rehearsal, deploy_to_emulator
-from flightlake.local.stack.airflow_env import airflow_environment
+from flightlake.local.stack.airflow_env import airflow_environment, airflow_home
 from flightlake.settings import Settings
 
 PATH = "AWS path (rehearsal): Glue job runs, Redshift Data API, on the emulator"
+# MWAA has an Airflow metadata database of its own. The rehearsal too: the DAG's assets name the
+# environment's buckets, and Airflow refuses an asset whose name another URI has in its database.
+METADATA_DB = "airflow-rehearsal.db"
+
+
+def metadata_db(settings: Settings) -> Path:
+    return airflow_home(settings) / METADATA_DB
 
 
 def mwaa_path(settings: Settings, deployed: Rehearsal) -> DagPath:
@@ -36,6 +44,7 @@ def mwaa_path(settings: Settings, deployed: Rehearsal) -> DagPath:
 
     env = {name: value for name, value in airflow_environment(settings).items() if not name.startswith("FLIGHTLAKE_")}
     env.update(deployed.mwaa_environment)
+    env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{metadata_db(settings)}"
     glue_logs = emulator_dir(settings) / JOBS_FOLDER
     return DagPath(
         PATH,
