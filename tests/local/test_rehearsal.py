@@ -89,7 +89,8 @@ def test_the_spark_steps_were_glue_job_runs_of_the_releases_definitions(both_pat
         assert (newest["JobRunState"], newest["Arguments"]) == ("SUCCEEDED", {"--year": str(YEAR)})
     # MWAA's configuration: what the release's startup.sh exports for this environment, which is
     # what the deploy computes for it (runtime glue, warehouse redshift, the lake, the jobs).
-    assert deployed.mwaa_environment == mwaa_environment(deployed.names, release_id)
+    wanted = {**mwaa_environment(deployed.names, release_id), "FLIGHTLAKE_RELEASE": deployed.version}
+    assert deployed.mwaa_environment == wanted
     assert deployed.mwaa_environment["FLIGHTLAKE_RUNTIME"] == "glue"
     assert deployed.mwaa_environment["FLIGHTLAKE_WAREHOUSE"] == "redshift"
     log = rehearsal.log_path.read_text()
