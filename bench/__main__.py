@@ -7,7 +7,7 @@ import sys
 
 BENCHES = {"generate": "bench.bench_generate", "spark": "bench.bench_spark", "charts": "bench.bench_charts",
            "dag": "bench.bench_dag", "compare": "bench.bench_compare",
-           "dashboard": "bench.bench_dashboard"}  # fmt: skip
+           "dashboard": "bench.bench_dashboard", "rehearsal": "bench.bench_rehearsal"}  # fmt: skip
 
 
 def main(argv: list[str]) -> int:

@@ -35,6 +35,10 @@ def _run_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"generate data of this size per year, e.g. 200k or 7.2M (default {DEFAULT_ROWS_PER_YEAR:,})",
     )  # fmt: skip
     parser.add_argument("--seed", type=arguments.whole(0), default=DEFAULT_SEED, help="seed of the generated data")
+    parser.add_argument(
+        "--rehearse-aws", action="store_true",
+        help="deploy to the emulator and run the DAG as on MWAA: Glue job runs and the Redshift Data API",
+    )  # fmt: skip
 
 
 def _plain() -> Callable[[str], None]:
@@ -49,7 +53,7 @@ def _summary(summary) -> int:  # noqa: ANN001
     from rich.table import Table
 
     out = console()
-    table = Table(title="flights_etl", title_justify="left")
+    table = Table(title=f"flights_etl, {summary.path}", title_justify="left")
     for column in (
         "year",
         "state",
@@ -84,17 +88,22 @@ def _summary(summary) -> int:  # noqa: ANN001
         out.print(f"dashboard: file://{summary.dashboard}")
     out.print(f"reports:   {summary.reports_uri}  (charts under charts/year=YYYY/airport=XXX/daily.png)")
     out.print(f"warehouse: {summary.warehouse}  (tables dw.airport_daily_delays, dw.pipeline_runs)")
+    for note in summary.notes:
+        out.print(note)
     return 0 if summary.ok else 1
 
 
 @command("run", "the main job: stack up, data in, the DAG through Airflow for each year, a summary", _run_arguments)
 def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from flightlake.local.harness.dag_path import local_path
     from flightlake.local.harness.main_job import run
+    from flightlake.local.harness.rehearsal import aws_path
 
     years = arguments.dag_years(args.parser, args.years, settings)
+    echo = _plain()
     summary = run(
         settings, years, data_dir=args.data, rows_per_year=args.generate, seed=args.seed, keep_going=args.keep_going,
-        echo=_plain(),
+        echo=echo, path=aws_path(echo) if args.rehearse_aws else local_path,
     )  # fmt: skip
     return _summary(summary)
 

@@ -6,8 +6,9 @@ its own arguments (`--JOB_NAME`, `--JOB_RUN_ID`, `--TempDir`, ...), which are ig
 configuration as `--FLIGHTLAKE_<SETTING> value` job arguments, which are put into the environment
 before the settings are read: one configuration mechanism everywhere.
 
-A missing or unusable input ends the job with exit code 3 and a line `[job] INPUT ERROR: ...`:
-both runtimes (local and Glue) read that as "do not retry".
+A missing or unusable input ends the job with a line `[job] INPUT ERROR: ...` and exit code 3
+(on Glue, which reports the exception that ended a script and not its exit code, with a
+`JobInputError` carrying that line): both runtimes (local and Glue) read that as "do not retry".
 Runs on Glue: standard library, boto3 and pyspark only.
 """
 
@@ -117,7 +118,12 @@ def run_job(
         manifest = step(job)
     except JobInputError as error:
         # A bad or missing input will not get better by retrying: say so with a distinct exit code.
-        print(f"[{name}] {INPUT_ERROR_MARK}: {error}", flush=True)
+        line = f"[{name}] {INPUT_ERROR_MARK}: {error}"
+        print(line, flush=True)
+        if settings.runtime == "glue":
+            # Glue reports no exit code: a failed run's ErrorMessage is the exception that ended
+            # the script. This one carries the line, so the DAG's Glue runtime sees INPUT ERROR.
+            raise JobInputError(line) from error
         raise SystemExit(INPUT_ERROR_EXIT) from error
     print(f"[{name}] {summary(manifest)}", flush=True)
     print(f"[{name}] year {year}: done in {time.monotonic() - job.started:.1f} s", flush=True)

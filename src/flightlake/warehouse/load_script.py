@@ -48,6 +48,14 @@ def parameter_names(statement: str) -> list[str]:
     return sorted(set(_PARAMETER.findall(statement)))
 
 
+def inline_nulls(statement: str, values: dict[str, Any]) -> str:
+    """`:name` -> NULL for the parameters whose value is None: the Redshift Data API takes no
+    NULL parameter (a value is a non-empty string), so a NULL is written as the keyword."""
+    return _PARAMETER.sub(
+        lambda m: "NULL" if m.group(1) in values and values[m.group(1)] is None else m.group(0), statement
+    )
+
+
 def psycopg_sql(statement: str) -> str:
     """`:name` (Redshift Data API style) -> `%(name)s` (psycopg style)."""
     return _PARAMETER.sub(r"%(\1)s", statement)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,14 +22,18 @@ from flightlake.lake.tables import AIRPORT_DAILY_ANOMALIES
 from flightlake.settings import Settings, SettingsError
 from flightlake.warehouse.base import RUN_FIELDS, LoadResult, StepCallback, Warehouse, WarehouseLoadError
 from flightlake.warehouse.columns import RUNS_TABLE, STAGE_TABLE
-from flightlake.warehouse.load_script import load_steps, parameter_names, run_parameters
+from flightlake.warehouse.load_script import inline_nulls, load_steps, parameter_names, run_parameters
 from flightlake.warehouse.sql_files import ddl_files, statements
 
 if TYPE_CHECKING:
     import pandas as pd
 
-POLL_SECONDS = 2.0
+# Polling the Data API: most statements finish in well under a second, so the first look comes
+# soon; then the wait doubles up to 2 s, the pace for a long one (a big COPY). Right on AWS too.
+FIRST_POLL_SECONDS = 0.2
+MAX_POLL_SECONDS = 2.0
 TIMEOUT_SECONDS = 1800
+_DECODED = {"date": date.fromisoformat, "timestamp": datetime.fromisoformat, "numeric": Decimal}
 _S3_URI = re.compile(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[A-Za-z0-9_./=-]*$")
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[A-Za-z0-9+=,.@_/-]+$")
 
@@ -56,9 +62,19 @@ def batch_statements(source_uri: str, role_arn: str) -> list[str]:
 
 
 def data_api_parameters(sqls: list[str], values: dict[str, Any]) -> list[dict[str, str]]:
-    """Parameters the statements use, as the Data API wants them (strings; NULLs left out)."""
+    """Parameters the statements use, as the Data API wants them (strings; NULLs left out: see
+    `inline_nulls`)."""
     used = sorted({name for statement in sqls for name in parameter_names(statement)})
     return [{"name": name, "value": str(values[name])} for name in used if values.get(name) is not None]
+
+
+def cell_value(cell: dict[str, Any], type_name: str) -> Any:
+    """A Data API field as the Python value psycopg would give for the same column: dates,
+    timestamps and numerics come as text from the Data API."""
+    if cell.get("isNull"):
+        return None
+    value = next(iter(cell.values()))
+    return _DECODED[type_name](value) if "stringValue" in cell and type_name in _DECODED else value
 
 
 class RedshiftWarehouse(Warehouse):
@@ -89,7 +105,7 @@ class RedshiftWarehouse(Warehouse):
         params = run_parameters(year, source_uri, airflow_run_id)
         params["started_at"] = params["started_at"].isoformat(sep=" ")
         params["finished_at"] = params["started_at"]
-        sqls = batch_statements(source_uri, self.settings.redshift_copy_role_arn)
+        sqls = [inline_nulls(sql, params) for sql in batch_statements(source_uri, self.settings.redshift_copy_role_arn)]
         if on_step:
             on_step("batch")
         batch = self.data_api.batch_execute_statement(
@@ -108,6 +124,7 @@ class RedshiftWarehouse(Warehouse):
         """One statement, its result (all pages) as a frame; NULLs as None."""
         import pandas as pd
 
+        sql = inline_nulls(sql, params or {})
         parameters = data_api_parameters([sql], params or {})
         statement = self.data_api.execute_statement(
             **self._target(), Sql=sql, **({"Parameters": parameters} if parameters else {})
@@ -119,9 +136,9 @@ class RedshiftWarehouse(Warehouse):
         while True:
             page = self.data_api.get_statement_result(Id=statement["Id"], **({"NextToken": token} if token else {}))
             columns = [c["name"] for c in page["ColumnMetadata"]]
+            types = [c.get("typeName", "") for c in page["ColumnMetadata"]]
             rows.extend(
-                [None if cell.get("isNull") else next(iter(cell.values())) for cell in record]
-                for record in page["Records"]
+                [cell_value(cell, kind) for cell, kind in zip(record, types, strict=True)] for record in page["Records"]
             )
             token = page.get("NextToken")
             if not token:
@@ -136,14 +153,28 @@ class RedshiftWarehouse(Warehouse):
 
     def wait(self, statement_id: str, what: str) -> dict[str, Any]:
         deadline = time.monotonic() + TIMEOUT_SECONDS
+        delay = FIRST_POLL_SECONDS
         while True:
             described = self.data_api.describe_statement(Id=statement_id)
             status = described["Status"]
             if status == "FINISHED":
                 return described
             if status in ("FAILED", "ABORTED"):
-                raise WarehouseLoadError(f"{what} {status.lower()} and was rolled back: {described.get('Error', '')}")
+                where = failed_statement(described)
+                raise WarehouseLoadError(
+                    f"{what} {status.lower()} and was rolled back{where}: {described.get('Error', '')}"
+                )
             if time.monotonic() > deadline:
                 self.data_api.cancel_statement(Id=statement_id)
                 raise WarehouseLoadError(f"{what} did not finish in {TIMEOUT_SECONDS} s and was cancelled")
-            time.sleep(POLL_SECONDS)
+            time.sleep(delay)
+            delay = min(2 * delay, MAX_POLL_SECONDS)
+
+
+def failed_statement(described: dict[str, Any]) -> str:
+    """` at statement N (its first words)` for a failed batch; empty for a single statement."""
+    for number, sub in enumerate(described.get("SubStatements", []), start=1):
+        if sub.get("Status") in ("FAILED", "ABORTED") and sub.get("Error"):
+            words = " ".join(sub.get("QueryString", "").split())
+            return f" at statement {number} ({words[:80]}{'...' if len(words) > 80 else ''})"
+    return ""

@@ -9,6 +9,11 @@
     journal       the SQLite journal of buckets and keys
     object_files  moto's S3 keys re-based on files of the store
     snapshot      importing the snapshot an earlier version saved on `down`
+    glue_jobs, glue_job_runs, glue_job_launch, glue_job_logs
+                  Glue's jobs API: job runs that really run the script (the AWS rehearsal's Glue)
+    redshift_data, redshift_statements, redshift_sql, redshift_copy
+                  the Redshift Data API on the warehouse PostgreSQL, COPY from S3 included
+    json_service, own_clients   what those two layers share
 
 moto is the real thing for S3 and the Glue Data Catalog; each layer adds what moto lacks, in the
 shape the AWS service has (its actions, its answers, its errors), so that no pipeline code path

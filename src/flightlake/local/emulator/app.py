@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flightlake.local.emulator.durable_lake import DurableLake
+from flightlake.local.emulator.glue_jobs import glue_jobs_layer
 from flightlake.local.emulator.lake_store import LakeStore
+from flightlake.local.emulator.redshift_data import redshift_data_layer
 from flightlake.local.emulator.wsgi import WSGIApp
 
 
@@ -31,7 +33,11 @@ def durable_lake(app: WSGIApp, context: EmulatorContext) -> WSGIApp:
 
 
 Layer = Callable[[WSGIApp, EmulatorContext], WSGIApp]
-LAYERS: tuple[Layer, ...] = (durable_lake,)
+LAYERS: tuple[Layer, ...] = (
+    durable_lake,  # S3 and the catalog, durable
+    glue_jobs_layer,  # Glue's job actions: runs that really run the job's script
+    redshift_data_layer,  # the Redshift Data API on the warehouse PostgreSQL
+)
 
 
 def build_app(context: EmulatorContext) -> WSGIApp:

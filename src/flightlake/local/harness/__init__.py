@@ -7,4 +7,8 @@ events          the one-line JSON events from the child to `flightlake run`
 airflow_env     the environment every embedded Airflow process gets
 reports_mirror  a local copy of the reports zone, for the dashboard
 progress        progress bars for long copies and checks
+dag_path        which way the DAG's tasks go: the local path, or the rehearsal's
+rehearsal       `run --rehearse-aws`: the DAG as MWAA runs it (Glue jobs, Redshift Data API), offline
+rehearsal_deploy  the environment `rehearsal` deployed to the emulator by the deploy's code: its
+                lake, a release, the release's Glue jobs, the DDL; what startup.sh gives MWAA
 """

@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flightlake.local.harness import child
-from flightlake.local.stack.airflow_env import airflow_environment, ensure_migrated
+from flightlake.local.harness.dag_path import DagPath, local_path
+from flightlake.local.stack.airflow_env import ensure_migrated
 from flightlake.settings import Settings
 from flightlake.settings.values import within_dag
 
@@ -57,6 +58,8 @@ class RunSummary:
     dashboard: Path | None = None
     reports_uri: str = ""
     warehouse: str = ""
+    path: str = ""  # which way the DAG's tasks went (DagPath.description)
+    notes: list[str] = field(default_factory=list)  # where else to look (e.g. Glue driver logs)
 
     @property
     def ok(self) -> bool:
@@ -172,16 +175,13 @@ class _Relay:
 
 
 def run_dag(
-    settings: Settings, years: tuple[int, ...], keep_going: bool, log_path: Path, echo: Echo
+    years: tuple[int, ...], keep_going: bool, log_path: Path, echo: Echo, env: dict[str, str]
 ) -> tuple[list[YearOutcome], list[str]]:
-    """Run the DAG for each year in a child process; relay its events; keep its full log."""
+    """Run the DAG for each year in a child process with `env`; relay its events; keep its full log."""
     relay = _Relay(years, echo)
     read_fd, write_fd = os.pipe()
     argv = [sys.executable, "-m", "flightlake.local.harness.dag_runs", "--years", ",".join(map(str, years))]
     argv += ["--events-fd", str(write_fd)] + (["--keep-going"] if keep_going else [])
-    # All tasks of all years run in the child's one process: unless told otherwise, the Spark
-    # steps share one warm Spark session there (see flightlake.pipeline.runtimes.local).
-    env = airflow_environment(settings, {"FLIGHTLAKE_SPARK_SUBMIT": settings.spark_submit or "inline"})
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w") as log:
         process = child.start(argv, env, log, pass_fds=(write_fd,))
@@ -199,10 +199,12 @@ def _execute(
     keep_going: bool,
     echo: Echo,
     data: Callable[[Settings], dict[int, str]],
+    path: Callable[[Settings], DagPath] = local_path,
 ) -> RunSummary:
+    """Stack up, the DAG's way chosen (`path`: the rehearsal deploys here), data into the lake that
+    way reads, then the DAG for each year and the summary."""
     from flightlake.local.harness.reports_mirror import mirror_reports
     from flightlake.local.stack.manager import Stack, activate
-    from flightlake.local.stack.service import redact
 
     started = time.monotonic()
     within_dag(years, settings.years, "years")  # before anything starts; the CLI has said so already
@@ -210,31 +212,36 @@ def _execute(
     if not stack.is_up():
         stack.up(echo=echo)
     settings = activate(settings)
-    refused = data(settings)
+    dag_path = path(settings)
+    lake = dag_path.lake or settings
+    refused = data(lake)
     outcomes = {year: YearOutcome(year, "refused", error=why) for year, why in refused.items()}
     for year, why in refused.items():
         echo(f"{year}  refused before any task ran: {why}")
     runnable = runnable_years(years, refused, keep_going)
     log_path, task_order = None, []
     if runnable:
-        ensure_migrated(settings, echo)
+        ensure_migrated(settings, echo, dag_path.environment)
         log_path = settings.state_dir / "logs" / f"run-{datetime.now().strftime('%Y%m%d-%H%M%S')}.log"
-        echo(f"airflow    running flights_etl for {', '.join(map(str, runnable))} (full log: {log_path})")
-        ran, task_order = run_dag(settings, runnable, keep_going, log_path, echo)
+        ran_for = ", ".join(map(str, runnable))
+        echo(f"airflow    running flights_etl for {ran_for}, {dag_path.description} (full log: {log_path})")
+        ran, task_order = run_dag(runnable, keep_going, log_path, echo, dag_path.environment)
         _hint_restart(stack, ran)
-        _name_stale(settings, ran)
+        _name_stale(lake, ran)
         outcomes.update((o.year, o) for o in ran)
     dashboard = None
     if any(o.state == "success" for o in outcomes.values()):
-        dashboard = mirror_reports(settings, settings.state_dir / "reports")
+        dashboard = mirror_reports(lake, settings.state_dir / "reports")
     return RunSummary(
         [outcomes.get(year) or YearOutcome(year) for year in years],
         round(time.monotonic() - started, 1),
         log_path,
         task_order,
         dashboard,
-        reports_uri=f"s3://{settings.zone('reports').bucket}/",
-        warehouse=redact(settings.warehouse_dsn or ""),
+        reports_uri=f"s3://{lake.zone('reports').bucket}/",
+        warehouse=dag_path.warehouse,
+        path=dag_path.description,
+        notes=list(dag_path.notes),
     )
 
 
@@ -275,13 +282,23 @@ def run(
     seed: int = DEFAULT_SEED,
     keep_going: bool = False,
     echo: Echo = print,
+    path: Callable[[Settings], DagPath] = local_path,
 ) -> RunSummary:
-    """The main job: data in (the user's files or generated), then the DAG for each year."""
-    return _execute(
-        settings, years, keep_going, echo, lambda s: prepare_data(s, years, data_dir, rows_per_year, seed, echo)
-    )
+    """The main job: data in (the user's files or generated), then the DAG for each year, the
+    way `path` says (the local one, or the AWS rehearsal's: `rehearsal.aws_path`)."""
+
+    def data(current: Settings) -> dict[int, str]:
+        return prepare_data(current, years, data_dir, rows_per_year, seed, echo)
+
+    return _execute(settings, years, keep_going, echo, data, path)
 
 
-def backfill(settings: Settings, years: tuple[int, ...], keep_going: bool = False, echo: Echo = print) -> RunSummary:
+def backfill(
+    settings: Settings,
+    years: tuple[int, ...],
+    keep_going: bool = False,
+    echo: Echo = print,
+    path: Callable[[Settings], DagPath] = local_path,
+) -> RunSummary:
     """Run years again from what the raw zone already holds (the DAG's check_raw says if not)."""
-    return _execute(settings, years, keep_going, echo, lambda s: {})
+    return _execute(settings, years, keep_going, echo, lambda s: {}, path)

@@ -29,6 +29,8 @@ def _finished(task_instance: Any, state: str) -> None:
 
 @hookimpl
 def on_task_instance_running(previous_state: Any, task_instance: Any) -> None:
+    if task_instance.task_id in _STARTED:  # resumed after deferral (a Glue job run): still the same run
+        return
     _STARTED[task_instance.task_id] = time.monotonic()
     emit(event="task", year=_year(task_instance), task=task_instance.task_id, state="running", seconds=None)
 

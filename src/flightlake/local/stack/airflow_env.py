@@ -73,18 +73,22 @@ def airflow_environment(settings: Settings, extra: dict[str, str] | None = None)
     return env
 
 
-def ensure_migrated(settings: Settings, echo=print) -> None:  # noqa: ANN001
-    """`airflow db migrate` once per Airflow version (a few seconds; idempotent anyway)."""
+def ensure_migrated(settings: Settings, echo=print, env: dict[str, str] | None = None) -> None:  # noqa: ANN001
+    """`airflow db migrate` once per Airflow version and metadata database (a few seconds;
+    idempotent anyway). `env`: an Airflow environment with a database of its own (the AWS
+    rehearsal's, as MWAA has its own); by default the embedded stack's."""
     from importlib.metadata import version
 
+    env = env or airflow_environment(settings)
     home = airflow_home(settings)
-    marker = home / f".migrated-{version('apache-airflow')}"
+    database = Path(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].removeprefix("sqlite:///")).stem
+    marker = home / f".migrated-{version('apache-airflow')}{'' if database == 'airflow' else f'-{database}'}"
     if marker.exists():
         return
     echo("airflow    migrating the metadata database (first run) ...")
     result = subprocess.run(
         [sys.executable, "-m", "airflow", "db", "migrate"],
-        env=airflow_environment(settings),
+        env=env,
         capture_output=True,
         text=True,
         check=False,
