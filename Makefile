@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements/lock.txt pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup run test test-unit lint lint-deploy format bench lock up down status clean
+.PHONY: setup run test test-unit lint lint-deploy format bench lock up down status clean compose-check
 
 setup: $(STAMP)
 
@@ -45,6 +45,11 @@ bench: setup
 lock:
 	scripts/lock
 
+## docker-compose.yml for real, with Podman: images built, stack up, one year through the DAG in
+## the containers, checked against the embedded run, down/up, torn down (docker/README.md)
+compose-check: setup
+	scripts/ci/compose-check
+
 up: setup
 	$(BIN)/flightlake up
 down: setup
@@ -54,4 +59,4 @@ status: setup
 
 clean:
 	-$(BIN)/flightlake down 2>/dev/null
-	rm -rf $(VENV) .flightlake .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-compose .compose-check .flightlake .pytest_cache .ruff_cache

@@ -86,3 +86,34 @@ def test_render_all_in_parallel_and_index(result):
     }  # fmt: skip
     page = charts.index_page(index)
     assert 'href="airport=BIG/daily.png"' in page and "<td>2</td>" in page
+
+
+SCRIPT_MAIN = """
+import sys
+if __name__ != "__main__":  # what Airflow's CLI does when a spawned worker re-runs it: fail
+    raise SystemExit("the parent's script was run again in a worker")
+import pandas as pd
+from flightlake.anomalies import detect
+from flightlake.reporting import charts
+from tests.anomalies.test_anomalies import YEAR, airport_year
+daily = pd.concat([airport_year(code, 60, seed) for seed, code in enumerate(["AAA", "BBB", "CCC", "DDD"])])
+rendered = charts.render_all(detect(daily, YEAR, "robust"), YEAR, workers=2)
+print(len(rendered))
+"""
+
+
+def test_render_all_from_a_script_main_does_not_run_the_script_in_its_workers(tmp_path):
+    # Found by the first `make compose-check`: under the Airflow scheduler, __main__ is the
+    # `airflow` script, and every spawned chart worker died importing it again.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = tmp_path / "main_script.py"
+    script.write_text(SCRIPT_MAIN)
+    root = Path(__file__).resolve().parents[2]
+    run = subprocess.run(
+        [sys.executable, str(script)], cwd=root, env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert run.returncode == 0 and run.stdout.strip() == "4", run.stderr[-2000:]

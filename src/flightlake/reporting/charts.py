@@ -6,9 +6,11 @@ kept between years, so a ten-year run starts Python and matplotlib once per work
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -62,11 +64,32 @@ def render_all(
     serial = workers <= 1 or len(jobs) < 4
     mapper = map if serial else functools.partial(_pool(workers).map, chunksize=4)
     charts: list[Chart] = []
-    for index, chart in enumerate(mapper(_render_one, jobs)):
+    with _main_script_hidden():  # the pool's workers start while the jobs are submitted
+        rendered = mapper(_render_one, jobs)
+    for index, chart in enumerate(rendered):
         charts.append(chart)
         if progress:
             progress(index + 1, len(jobs))
     return charts
+
+
+@contextlib.contextmanager
+def _main_script_hidden() -> Iterator[None]:
+    """Spawned workers run the parent's `__main__` again when it is a script file. Under Airflow's
+    task runner (a scheduler or a Celery worker: Docker Compose, MWAA) that script is the `airflow`
+    CLI, whose import fails in a task process (it may not reach the metadata database), and every
+    worker died. Hidden while the workers start, the script is not re-run; a `python -m` parent
+    (the embedded harness) is re-imported by name as before."""
+    main = sys.modules.get("__main__")
+    script = getattr(main, "__file__", None)
+    if main is None or script is None or getattr(main, "__spec__", None) is not None:
+        yield
+        return
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = script
 
 
 _POOL: tuple[int, ProcessPoolExecutor] | None = None
