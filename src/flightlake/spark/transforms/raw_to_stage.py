@@ -107,18 +107,9 @@ def numbered_lines(lines: DataFrame, survey: Survey, wanted: list[int]) -> DataF
     """Only the lines with these numbers, numbered: what `parse` needs to redo a few lines.
 
     The numbering projection is non-deterministic, so the filter stays above it and the lines
-    keep the numbers they have in the whole file. The lines found are brought to the driver (the
-    caller asks for a bounded number), as bytes, and parsed from there: planned together, the scan of every
-    line and the parse of the few made one whole-stage method too large for Spark's compiler, and
-    the scan of the whole file then ran interpreted (16 s of a full-scale year's two rejects).
-    """
-    numbered = lines.select(
-        F.col("value").cast("binary").alias("value"), line_number(survey.offsets).alias("line_number")
-    )
-    found = numbered.where(F.col("line_number").isin(wanted)).collect()
-    # As bytes both ways: a line that is not valid UTF-8 must reach the parse as it is in the file.
-    local = lines.sparkSession.createDataFrame(found, numbered.schema)
-    return local.select(F.col("value").cast("string").alias("value"), "line_number")
+    keep the numbers they have in the whole file."""
+    numbered = lines.select("value", line_number(survey.offsets).alias("line_number"))
+    return numbered.where(F.col("line_number").isin(wanted))
 
 
 def parse(lines: DataFrame, survey: Survey, year: int) -> DataFrame:
