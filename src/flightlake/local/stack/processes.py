@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -38,13 +39,41 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
         return True
 
 
+_handed_out: set[int] = set()
+
+
 def free_port(preferred: int, host: str = "127.0.0.1") -> int:
-    """The preferred port when it is free, else one the kernel hands out."""
+    """The preferred port when it is free, else a free one below the kernel's ephemeral range.
+
+    A port is chosen some time before its service binds it. A port the kernel hands out for
+    bind(0) is an ephemeral one, and in that gap any other process binding port 0 or opening a
+    connection may be given the same port (a Spark worker took the port chosen for its master's
+    UI that way, and the master's UI moved one up). Below the ephemeral range the kernel hands
+    out nothing by itself; and a port this process already handed out is not handed out twice.
+    """
     if preferred and port_is_free(preferred, host):
         return preferred
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+    low, high = unassigned_ports()
+    chooser = random.SystemRandom()
+    for _ in range(200 if low <= high else 0):
+        port = chooser.randint(low, high)
+        if port not in _handed_out and port_is_free(port, host):
+            _handed_out.add(port)
+            return port
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:  # all of them taken: let the kernel choose
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
+
+
+def unassigned_ports() -> tuple[int, int]:
+    """Ports the kernel never hands out by itself: those below its ephemeral range (Linux:
+    /proc/sys/net/ipv4/ip_local_port_range, 32768 by default; elsewhere IANA's 49152)."""
+    try:
+        first_ephemeral = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        first_ephemeral = 49152
+    high = min(first_ephemeral, 32768) - 1
+    return max(1024, high - 12000), high
 
 
 def port_accepts(port: int, host: str = "127.0.0.1", timeout: float = 0.5) -> bool:
