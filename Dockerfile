@@ -10,7 +10,7 @@
 #
 #   docker build -t flightlake:local .
 #   docker build --build-arg HADOOP_AWS_SHA256=... --build-arg AWS_SDK_BUNDLE_SHA256=... .
-#       (S3A jars from Maven Central instead of the project's PyPI route; see docker/README.md)
+#       (S3A jars from Maven Central instead of the project's PyPI route; see docs/compose.md)
 
 ARG PYTHON_IMAGE=python:3.12-slim-bookworm
 

@@ -46,7 +46,7 @@ lock:
 	scripts/lock
 
 ## docker-compose.yml for real, with Podman: images built, stack up, one year through the DAG in
-## the containers, checked against the embedded run, down/up, torn down (docker/README.md)
+## the containers, checked against the embedded run, down/up, torn down (docs/compose.md)
 compose-check: setup
 	scripts/ci/compose-check
 

@@ -23,8 +23,7 @@ import tempfile
 from bench.bench_dag import dag_year, report, task_seconds
 from bench.full_scale import BENCH_YEAR, bench_arguments, full_scale_file, running_stack
 from bench.measure import Measurement, measured
-
-SPARK_STEPS = ("raw_to_stage", "stage_to_analytics")
+from flightlake.pipeline.registry import spark_steps
 
 
 def alone(module: str, *arguments: str) -> tuple[dict[str, float], Measurement]:
@@ -49,7 +48,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-compare-") as tmp:
         pandas_steps, pandas = alone("bench.pandas_pipeline", str(path), settings.require_warehouse_dsn(), tmp)
         duck_steps, duck = alone("bench.duckdb_pipeline", str(path), tmp)
-    spark = sum(tasks.get(step, 0.0) for step in SPARK_STEPS)
+    spark = sum(tasks.get(step.name, 0.0) for step in spark_steps())
     rows = [
         ("flightlake DagRun", outcome.seconds, lake.peak_mb, _steps(tasks)),
         ("pandas single script", pandas.wall_s, pandas.peak_mb, _steps(pandas_steps)),

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.bench_spark [--rows 7200000]
 
-Each job runs as the DAG runs it locally (`spark-submit` of the job script, `local[*]`, reading
+Each step runs as the DAG's `process` mode runs it (`spark-submit` of `spark_jobs/run_step.py`, `local[*]`, reading
 and writing s3a:// on the embedded emulator). Peak memory is the sampled RSS of the whole process
 tree, JVM included. The pandas line is `read_csv` + `groupby` in one process, the way a single
 script would compute the same daily figures (without typing, rejects or a lake).
@@ -21,7 +21,8 @@ def main() -> int:
     parser = bench_arguments(__doc__)
     args = parser.parse_args()
     from flightlake.lake.ingest import ingest
-    from flightlake.pipeline.runtimes.local import submit
+    from flightlake.pipeline.operators.local import submit
+    from flightlake.pipeline.registry import spark_steps
 
     settings = running_stack()
     path = full_scale_file(settings, args.rows)
@@ -29,10 +30,11 @@ def main() -> int:
     with measured() as upload:
         ingest(settings, [path])
     rows = []
-    for job in ("raw_to_stage", "stage_to_analytics"):
+    for step in spark_steps():
+        job = step.name
         with measured() as m:
-            run = submit(settings, job, BENCH_YEAR, echo=lambda line: print(line) if line.startswith("[") else None)
-        rows.append((f"spark {job}", m, run.summary))
+            result = submit(settings, step, BENCH_YEAR, echo=lambda line: print(line) if line.startswith("[") else None)
+        rows.append((f"spark {job}", m, f"{result.get('rows_in')} rows in, {result.get('rows_out')} out"))
     with measured() as pandas_m:
         out = subprocess.run(
             [sys.executable, "-m", "bench.pandas_daily", str(path)], capture_output=True, text=True, check=True

@@ -3,7 +3,7 @@
 Not run by the stack. Run it against a live Superset (6.1.0, this directory's requirements.txt)
 whose warehouse connection can reach a Postgres holding the `dw` schema with some rows, then
 export with Superset's own `superset export-dashboards` and unpack the zip into
-docker/superset/dashboards/ (see docker/README.md, "Changing the dashboard"). The committed
+docker/superset/dashboards/ (see docs/compose.md, "Changing the dashboard"). The committed
 bundle is that export, never hand-written.
 
     SUPERSET_URL=http://127.0.0.1:8088 SUPERSET_USER=admin SUPERSET_PASSWORD=... \

@@ -20,8 +20,9 @@ import psycopg
 from flightlake.lake.aws import client
 from flightlake.lake.tables import charts_prefix
 from flightlake.settings import load_settings
+from flightlake.warehouse.columns import TABLE
 
-ROWS = """
+ROWS = f"""
 SELECT count(*), coalesce(md5(string_agg(line, E'\\n' ORDER BY line)), '-')
 FROM (
   SELECT concat_ws('|', flight_date, origin_airport, year, scheduled_flights, cancelled_flights,
@@ -30,7 +31,7 @@ FROM (
          to_char(median_dep_delay, '9.99999999EEEE'), to_char(p90_dep_delay, '9.99999999EEEE'),
          to_char(share_delayed_15, '9.99999999EEEE'), to_char(avg_arr_delay, '9.99999999EEEE'),
          to_char(anomaly_score, '9.99999999EEEE')) AS line
-  FROM dw.airport_daily_delays WHERE year = %s
+  FROM {TABLE} WHERE year = %s
 ) AS rows
 """
 

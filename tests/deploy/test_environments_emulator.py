@@ -31,7 +31,7 @@ from flightlake.deploy.redshift_ddl import ddl_statements
 from flightlake.deploy.runtime_env import glue_job_environment
 from flightlake.deploy.status import status_lines
 from flightlake.lake.aws import list_keys
-from flightlake.pipeline.check_raw import check_raw_year
+from flightlake.pipeline.steps.check_raw import check_raw_year
 from flightlake.settings import ZONES, load_settings
 from tests.conftest import REPO
 from tests.deploy.conftest import Stubs, answered, cached_client, copy_project, make_target, wheel_builder
@@ -103,7 +103,7 @@ def test_plan_of_a_new_environment_lists_everything_and_changes_nothing(embedded
     storage = next(a for a in plan.of_kind(STACK) if a.target.endswith("-storage"))
     assert "termination protection on" in storage.details
     uploads = {a.target.split("/", 5)[5] for a in plan.of_kind(OBJECT) if a.change == UPLOAD}
-    assert {"dags/flights_etl.py", "spark_jobs/raw_to_stage.py", STARTUP, MANIFEST} <= uploads
+    assert {"dags/flights_etl.py", "spark_jobs/run_step.py", STARTUP, MANIFEST} <= uploads
     assert [a.change for a in plan.of_kind(GLUE)] == [CREATE, CREATE]
     assert [a.change for a in plan.of_kind(DDL)] == ["apply"]
     assert [(a.change, a.reason.split(":")[0]) for a in plan.of_kind(RELEASE)] == [(SWITCH, "deploy")]
@@ -167,12 +167,13 @@ def test_both_run_one_release_stored_byte_for_byte_and_its_jobs(world, tmp_path)
         )
         assert exports["FLIGHTLAKE_RAW_BUCKET"] == f"flightlake-123456789012-{env}-raw"
         assert exports["FLIGHTLAKE_RELEASE"] == current.version
-        for script in ("raw_to_stage", "stage_to_analytics"):
-            job = glue.get_job(JobName=f"{exports['FLIGHTLAKE_GLUE_JOB_PREFIX']}-{script.replace('_', '-')}")["Job"]
+        for step in ("raw_to_stage", "stage_to_analytics"):
+            job = glue.get_job(JobName=f"{exports['FLIGHTLAKE_GLUE_JOB_PREFIX']}-{step.replace('_', '-')}")["Job"]
             assert (
                 job["Command"]["ScriptLocation"]
-                == f"s3://{bucket}/{release_key(current.version, f'spark_jobs/{script}.py')}"
+                == f"s3://{bucket}/{release_key(current.version, 'spark_jobs/run_step.py')}"
             )
+            assert job["DefaultArguments"]["--step"] == step
             assert job["ExecutionProperty"] == {"MaxConcurrentRuns": 1}
             assert job["SecurityConfiguration"] == f"flightlake-{env}-glue"
             arguments = job["DefaultArguments"]

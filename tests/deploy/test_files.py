@@ -27,6 +27,7 @@ from flightlake.deploy.release import MissingProjectFile, build_release
 from flightlake.deploy.runtime_env import format_years, glue_job_environment, mwaa_environment
 from flightlake.deploy.stacks import ReleasePointer, StackInputs, airflow_parameters, subnet_cidrs
 from flightlake.deploy.wheel import build_wheel
+from flightlake.pipeline.registry import glue_job_name
 from flightlake.settings import load_settings, parse_years
 from tests.conftest import REPO
 from tests.deploy.conftest import copy_project
@@ -123,7 +124,9 @@ def test_the_wheel_is_reproducible_and_holds_only_what_runs_on_aws(built_wheel, 
         "settings/__init__",
         "lake/aws",
         "spark/job",
-        "pipeline/raw_to_stage",
+        "pipeline/registry",
+        "pipeline/spark_application",
+        "pipeline/steps/raw_to_stage",
         "pipeline/alerts",
         "warehouse/redshift",
     ):
@@ -163,8 +166,8 @@ def test_a_release_has_one_id_for_one_content_and_every_environment_in_its_start
     dag = project / "dags" / "flights_etl.py"
     dag.write_bytes(dag.read_bytes() + b"# changed\n")
     assert build_release(project, built_wheel, envs, git="v1").release_id != first.release_id
-    (project / "spark_jobs" / "raw_to_stage.py").unlink()
-    with pytest.raises(MissingProjectFile, match=r"spark_jobs/raw_to_stage\.py"):
+    (project / "spark_jobs" / "run_step.py").unlink()
+    with pytest.raises(MissingProjectFile, match=r"spark_jobs/run_step\.py"):
         build_release(project, built_wheel, envs)
 
 
@@ -185,7 +188,9 @@ def test_startup_script_exports_each_environments_settings_and_names_the_release
     assert seen["dev"] == {**mwaa_environment(dev, release.release_id), "FLIGHTLAKE_RELEASE": release.version}
     on_mwaa = load_settings(seen["prod"])  # no endpoint: as on AWS, the region is explicit
     assert (on_mwaa.runtime, on_mwaa.warehouse, on_mwaa.region) == ("glue", "redshift", "us-east-1")
-    assert on_mwaa.glue_job_name("raw_to_stage") == f"flightlake-prod-{release.release_id}-raw-to-stage"
+    assert (
+        glue_job_name(on_mwaa.glue_job_prefix, "raw_to_stage") == f"flightlake-prod-{release.release_id}-raw-to-stage"
+    )
     assert on_mwaa.alert_topic_arn.endswith(":flightlake-prod-alerts") and on_mwaa.release == release.version
     assert glue_job_environment(dev).items() <= seen["dev"].items()
 

@@ -140,11 +140,11 @@ def test_the_command_with_env_sends_the_text_to_that_environments_athena(monkeyp
 def readme_queries() -> list[str]:
     from tests.conftest import REPO
 
-    section = (REPO / "README.md").read_text().split("## Ask the lake", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r'^\.venv/bin/flightlake sql "(.+)"$', section, re.MULTILINE)
+    text = (REPO / "docs" / "sql.md").read_text()
+    return re.findall(r'^\.venv/bin/flightlake sql "(.+)"$', text, re.MULTILINE)
 
 
-def test_the_readmes_lake_queries_go_to_athena_unchanged_but_for_the_database_names():
+def test_the_documented_lake_queries_go_to_athena_unchanged_but_for_the_database_names():
     queries = readme_queries()
     assert len(queries) == 4
     lake_only = [q for q in queries if "dw." not in q]

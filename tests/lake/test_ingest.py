@@ -14,7 +14,7 @@ from flightlake.lake.ingest import ingest
 from flightlake.lake.raw_contract import ContractViolation
 from flightlake.lake.schemas import KAGGLE_HEADER as HEADER
 from flightlake.lake.tables import RAW_FLIGHTS, raw_object_key
-from flightlake.pipeline.check_raw import check_raw_year
+from flightlake.pipeline.steps.check_raw import check_raw_year
 
 pytestmark = pytest.mark.integration
 

@@ -15,11 +15,14 @@ from botocore.exceptions import ClientError
 
 from flightlake.local.emulator.glue_job_logs import JOBS_FOLDER
 from flightlake.local.stack.emulator import emulator_dir
-from flightlake.pipeline.runtimes.glue import failure_message, is_permanent
+from flightlake.pipeline.operators.glue import run_ended
+from flightlake.pipeline.outcomes import SparkStepFailed, SparkStepRefused, take_outcome
+from flightlake.pipeline.registry import step
 
 pytestmark = pytest.mark.integration
 ROLE = "arn:aws:iam::123456789012:role/flightlake-glue-test"
 PREFIX = "glue-test/"
+EMPTY_RAW_BUCKET = "glue-test-empty-raw"  # a lake with no raw file: raw_to_stage refuses its input
 SCRIPTS = {
     # Reads the lake through Glue's own S3 (an s3:// path) and imports the module of a wheel.
     "probe.py": """
@@ -31,13 +34,11 @@ source = sys.argv[sys.argv.index("--input") + 1]
 print(json.dumps({"argv": sys.argv[1:], "module": probe_module.__file__, "lines": spark.read.text(source).count(),
                   "flightlake_env": sorted(k for k in os.environ if k.startswith("FLIGHTLAKE_"))}))
 """,
-    # The project's job harness, refusing its input as raw_to_stage does when its file is missing.
+    # The project's Spark application (what spark_jobs/run_step.py runs), on a lake with no raw file.
     "refuses.py": """
 import sys
-from flightlake.spark.job import JobInputError, run_job
-def step(job):
-    raise JobInputError("no input for the probe at s3://nowhere/: give it one")
-sys.exit(run_job("probe", "a job that refuses its input", sys.argv[1:], step, str))
+from flightlake.pipeline.spark_application import main
+sys.exit(main(sys.argv[1:]))
 """,
     "exits.py": "import sys\nsys.exit(2)\n",
     "sleeps.py": "import time\ntime.sleep(300)\n",
@@ -75,6 +76,7 @@ def bucket(embedded_stack) -> str:
     for script, body in SCRIPTS.items():
         s3.put_object(Bucket=name, Key=PREFIX + script, Body=body.encode())
     s3.put_object(Bucket=name, Key=PREFIX + "input.txt", Body=b"one\ntwo\nthree\n")
+    s3.create_bucket(Bucket=EMPTY_RAW_BUCKET)
     wheel, body = tiny_wheel()
     s3.put_object(Bucket=name, Key=PREFIX + wheel, Body=body)
     return name
@@ -119,8 +121,8 @@ def runs(embedded_stack, bucket) -> dict[str, dict]:
     started = {
         "probe": (job(glue, "test-probe", "probe.py", bucket, probe_arguments), {"--colour": "red"}),
         "refuses": (
-            job(glue, "test-refuses", "refuses.py", bucket, {"--FLIGHTLAKE_RUNTIME": "glue"}),
-            {"--year": "2013"},
+            job(glue, "test-refuses", "refuses.py", bucket, {"--step": "raw_to_stage", "--FLIGHTLAKE_RUNTIME": "glue"}),
+            {"--year": "2013", "--FLIGHTLAKE_RAW_BUCKET": EMPTY_RAW_BUCKET},
         ),
         "exits": (job(glue, "test-exits", "exits.py", bucket), {}),
     }
@@ -151,21 +153,25 @@ def test_a_run_runs_its_script_with_glues_arguments_modules_and_s3(runs, embedde
     assert [r["Id"] for r in glue.get_job_runs(JobName="test-probe")["JobRuns"]][:1] == [run["Id"]]
 
 
-def test_a_job_that_refuses_its_input_fails_with_the_input_error_line_and_is_not_worth_a_retry(runs):
+def test_a_step_that_refuses_its_input_fails_its_run_and_records_why_for_good(runs, settings):
     run = runs["refuses"]
+    missing = f"s3://{EMPTY_RAW_BUCKET}/airline_delays/year=2013/"
     assert run["JobRunState"] == "FAILED"
-    assert (
-        run["ErrorMessage"]
-        == "JobInputError: [probe] INPUT ERROR: no input for the probe at s3://nowhere/: give it one"
-    )
-    assert is_permanent(run)
-    assert failure_message("test-refuses", run).endswith(f"run {run['Id']} ended FAILED: {run['ErrorMessage']}")
+    assert run["ErrorMessage"] == f"JobInputError: no raw file for 2013 at {missing}: run `flightlake ingest 2013.csv`"
+    ended = run_ended("test-refuses", run)
+    assert ended.endswith(f"run {run['Id']} ended FAILED: {run['ErrorMessage']}")
+    with pytest.raises(
+        SparkStepRefused, match=f"raw_to_stage for 2013 failed: JobInputError: no raw file .* {missing}"
+    ):
+        take_outcome(settings, step("raw_to_stage"), 2013, run["Id"], ended)  # what the Glue operator reads
 
 
-def test_a_script_that_exits_non_zero_fails_and_is_retried(runs):
+def test_a_script_that_exits_non_zero_fails_and_is_retried(runs, settings):
     run = runs["exits"]
     assert (run["JobRunState"], run["ErrorMessage"]) == ("FAILED", "Command failed with exit code 2")
-    assert not is_permanent(run)  # a crash may go away: Airflow's retries take it
+    with pytest.raises(SparkStepFailed, match="left no outcome") as failed:  # a crash: Airflow's retries take it
+        take_outcome(settings, step("raw_to_stage"), 2013, run["Id"], run_ended("test-exits", run))
+    assert not isinstance(failed.value, SparkStepRefused)
 
 
 def test_max_concurrent_runs_is_enforced_and_a_run_can_be_stopped(embedded_stack, bucket, glue):

@@ -16,8 +16,10 @@ from flightlake.lake.tables import AIRPORT_DAILY_ANOMALIES
 from flightlake.local.harness.main_job import backfill, run
 from flightlake.local.harness.rehearsal import PATH, aws_path, metadata_db, mwaa_path
 from flightlake.local.harness.rehearsal_deploy import ENVIRONMENT, deploy_to_emulator
+from flightlake.pipeline.registry import STEPS
 from flightlake.warehouse.columns import LOAD_COLUMNS, TABLE, TABLE_COLUMNS, names
-from tests.pipeline.test_dag import DAG_TASKS
+
+STEP_NAMES = [step.name for step in STEPS]
 
 pytestmark = [pytest.mark.integration, pytest.mark.airflow, pytest.mark.timeout(2400)]
 YEAR = 2009  # a year no other test runs, and older than theirs: the dashboard opens on the newest
@@ -61,7 +63,7 @@ def test_the_rehearsal_runs_the_year_as_mwaa_does_and_its_warehouse_equals_the_l
     local, local_rows, rehearsal, lines, _, _ = both_paths
     (outcome,) = rehearsal.outcomes
     assert outcome.state == "success", (outcome.error, lines[-12:])
-    assert {task: info["state"] for task, info in outcome.tasks.items()} == dict.fromkeys(DAG_TASKS, "success")
+    assert {task: info["state"] for task, info in outcome.tasks.items()} == dict.fromkeys(STEP_NAMES, "success")
     assert rehearsal.path == PATH and local.path.startswith("local path")  # what the summary table's title says
     assert rehearsal.warehouse.startswith("redshift-serverless://")
     rehearsed_rows = warehouse_rows(settings.warehouse_dsn)
@@ -79,14 +81,17 @@ def test_the_spark_steps_were_glue_job_runs_of_the_releases_definitions(both_pat
     assert deployed.jobs == tuple(
         f"flightlake-{ENVIRONMENT}-{release_id}-{job}" for job in ("raw-to-stage", "stage-to-analytics")
     )
-    for name, script in zip(deployed.jobs, ("raw_to_stage", "stage_to_analytics"), strict=True):
+    for name, step in zip(deployed.jobs, ("raw_to_stage", "stage_to_analytics"), strict=True):
         job = glue.get_job(JobName=name)["Job"]
         wheel = job["DefaultArguments"]["--additional-python-modules"]
         assert wheel.startswith(f"{release}/glue/flightlake-") and wheel.endswith(".whl")
-        assert job["Command"]["ScriptLocation"] == f"{release}/spark_jobs/{script}.py"
+        assert job["Command"]["ScriptLocation"] == f"{release}/spark_jobs/run_step.py"
+        assert job["DefaultArguments"]["--step"] == step
         assert job["ExecutionProperty"] == {"MaxConcurrentRuns": 1}
         newest = glue.get_job_runs(JobName=name)["JobRuns"][0]
-        assert (newest["JobRunState"], newest["Arguments"]) == ("SUCCEEDED", {"--year": str(YEAR)})
+        assert newest["JobRunState"] == "SUCCEEDED"
+        assert newest["Arguments"] == {"--year": str(YEAR), "--run-id": newest["Arguments"]["--run-id"]}
+        assert newest["Arguments"]["--run-id"]  # the DagRun that asked, recorded in the manifests
     # MWAA's configuration: what the release's startup.sh exports for this environment, which is
     # what the deploy computes for it (runtime glue, warehouse redshift, the lake, the jobs).
     wanted = {**mwaa_environment(deployed.names, release_id), "FLIGHTLAKE_RELEASE": deployed.version}
@@ -131,8 +136,8 @@ def test_a_glue_job_that_refuses_its_input_fails_its_task_at_once_with_the_jobs_
     (outcome,) = summary.outcomes
     assert outcome.state == "failed"
     assert outcome.tasks["check_raw"]["state"] == "success" and outcome.tasks["raw_to_stage"]["state"] == "failed"
-    assert all(outcome.tasks[task]["state"] == "upstream_failed" for task in DAG_TASKS[2:])
-    expected = f"ended FAILED: JobInputError: [raw_to_stage] INPUT ERROR: no raw file for {YEAR} at s3://"
+    assert all(outcome.tasks[task]["state"] == "upstream_failed" for task in STEP_NAMES[2:])
+    expected = f"ended FAILED: JobInputError: no raw file for {YEAR} at s3://"
     assert outcome.error.startswith(f"raw_to_stage: Glue job {name} run jr_") and expected in outcome.error
     assert f"/nowhere/airline_delays/year={YEAR}/" in outcome.error
     with sqlite3.connect(metadata_db(settings)) as db:  # the rehearsal's own, as MWAA's

@@ -6,7 +6,6 @@ own AIRFLOW_HOME instead of importing Airflow into the test process.
 
 from __future__ import annotations
 
-import itertools
 import json
 import subprocess
 import sys
@@ -36,8 +35,10 @@ PROBE = textwrap.dedent(
             start=str(dag.start_date), end=str(dag.end_date),
             timetable=type(dag.timetable).__name__, cron=getattr(dag.timetable, "_expression", None),
             retries=args["retries"], backoff=args["retry_exponential_backoff"],
-            glue={{t.task_id: {{"job_name": t.job_name, "script_args": t.script_args}}
+            glue={{t.task_id: {{"job_name": t.job_name, "region": t.region_name, "deferrable": t.deferrable}}
                   for t in dag.tasks if isinstance(t, GlueJobOperator)}},
+            years={{t.task_id: t.year for t in dag.tasks}},
+            native=dag.render_template_as_native_obj,
             inlets={{t.task_id: sorted(a.name for a in t.inlets) for t in dag.tasks}},
             outlets={{t.task_id: sorted(a.name for a in t.outlets) for t in dag.tasks}},
         )
@@ -77,34 +78,38 @@ def test_dag_imports_without_errors_and_parses_in_under_a_second(local_dag):
     assert local_dag["seconds"] < 1.0
 
 
-DAG_TASKS = [
-    "check_raw", "raw_to_stage", "stage_to_analytics", "detect_anomalies", "load_warehouse", "render_charts", "report",
-]  # fmt: skip
+def test_the_dag_is_the_step_registry(local_dag):
+    """Tasks, order and dependencies come from `pipeline.registry`, and nowhere else."""
+    from flightlake.pipeline.registry import STEPS
+
+    assert local_dag["tasks"] == [step.name for step in STEPS]
+    assert local_dag["upstream"] == {step.name: sorted(step.after) for step in STEPS}
+    assert local_dag["upstream"]["render_charts"] == ["detect_anomalies"]  # beside the load, not after it
+    assert local_dag["years"] == dict.fromkeys(local_dag["tasks"], "{{ logical_date.year }}") and local_dag["native"]
 
 
-def test_dag_shape_follows_the_design(local_dag):
-    assert local_dag["tasks"] == DAG_TASKS
-    order = local_dag["tasks"]
-    assert all(local_dag["upstream"][b] == [a] for a, b in itertools.pairwise(order))
+def test_dag_schedule_and_retries_follow_the_design(local_dag):
     assert local_dag["catchup"] is True and local_dag["max_active_runs"] == 1
     assert local_dag["start"].startswith("2009-01-01") and local_dag["end"].startswith("2018-12-31")
     assert local_dag["timetable"] == "CronTriggerTimetable" and local_dag["cron"] == "0 0 1 1 *"
     assert local_dag["retries"] == 2 and local_dag["backoff"] is True
-    assert local_dag["operators"]["raw_to_stage"] == "_PythonDecoratedOperator"
+    assert local_dag["operators"] == {
+        "check_raw": "PythonStepOperator", "raw_to_stage": "LocalSparkStepOperator",
+        "stage_to_analytics": "LocalSparkStepOperator", "detect_anomalies": "PythonStepOperator",
+        "load_warehouse": "PythonStepOperator", "render_charts": "PythonStepOperator", "report": "PythonStepOperator",
+    }  # fmt: skip
     assert local_dag["glue"] == {}
 
 
-def test_on_mwaa_the_spark_steps_are_glue_jobs(tmp_path):
+def test_on_mwaa_the_spark_steps_are_glue_jobs(tmp_path, local_dag):
     glue = probe(tmp_path, FLIGHTLAKE_RUNTIME="glue", FLIGHTLAKE_GLUE_JOB_PREFIX="acme", FLIGHTLAKE_REGION="eu-west-1")
     assert glue["import_errors"] == {}
     assert glue["glue"] == {
-        "raw_to_stage": {"job_name": "acme-raw-to-stage", "script_args": {"--year": "{{ logical_date.year }}"}},
-        "stage_to_analytics": {
-            "job_name": "acme-stage-to-analytics",
-            "script_args": {"--year": "{{ logical_date.year }}"},
-        },
+        "raw_to_stage": {"job_name": "acme-raw-to-stage", "region": "eu-west-1", "deferrable": True},
+        "stage_to_analytics": {"job_name": "acme-stage-to-analytics", "region": "eu-west-1", "deferrable": True},
     }
-    assert glue["tasks"] == DAG_TASKS
+    assert glue["operators"]["raw_to_stage"] == "GlueSparkStepOperator"
+    assert glue["tasks"] == local_dag["tasks"] and glue["upstream"] == local_dag["upstream"]
     assert glue["inlets"] == local_dag_lineage()[0] and glue["outlets"] == local_dag_lineage()[1]
 
 

@@ -1,8 +1,12 @@
-"""The Spark jobs on the embedded stack: raw -> stage -> analytics, checked against pandas."""
+"""The Spark steps on the embedded stack: raw -> stage -> analytics, checked against pandas.
+
+Each step runs through its Spark application's entry point (`spark_jobs/run_step.py`, the script
+every Glue job runs) with the arguments Glue adds, in the test's own Spark session."""
 
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 
 import numpy as np
@@ -17,22 +21,24 @@ from flightlake.lake.ingest import ingest
 from flightlake.lake.manifests import read_manifest
 from flightlake.lake.schemas import DAILY_COLUMNS
 from flightlake.lake.tables import AIRPORT_DAILY, STAGE_FLIGHTS, STAGE_REJECTS
-from flightlake.spark.job import apply_setting_arguments, parse_args
+from flightlake.pipeline.spark_application import StepArguments, parse_arguments, setting_arguments
+from flightlake.settings import SettingsError
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.integration
 ROWS = 60_000
 
 
-def job_module(name: str):
-    spec = importlib.util.spec_from_file_location(f"spark_job_{name}", REPO / "spark_jobs" / f"{name}.py")
+def application():
+    spec = importlib.util.spec_from_file_location("flightlake_run_step", REPO / "spark_jobs" / "run_step.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
 def run_job(name: str, year: int) -> None:
-    assert job_module(name).main(["--year", str(year), "--JOB_NAME", "glue-passes-this", "--TempDir", "s3://x/"]) == 0
+    glue_adds = ["--JOB_NAME", "glue-passes-this", "--TempDir", "s3://x/"]
+    assert application().main(["--step", name, "--year", str(year), *glue_adds]) == 0
 
 
 @pytest.fixture(scope="module")
@@ -158,18 +164,24 @@ def _set_field(line: bytes, index: int, value: bytes) -> bytes:
     return b",".join(fields)
 
 
-def test_job_arguments_tolerate_glue_and_carry_settings():
-    import os
-    from unittest import mock
-
-    with mock.patch.dict(os.environ):  # restores the environment exactly, whatever the job sets
-        year = parse_args(
-            "x", ["--JOB_NAME", "j", "--year", "2014", "--job-bookmark-option", "job-bookmark-disable",
-                  "--FLIGHTLAKE_STAGE_BUCKET", "other-stage", "--FLIGHTLAKE_RUNTIME=glue"],
-        )  # fmt: skip
-        assert year == 2014
-        assert os.environ["FLIGHTLAKE_STAGE_BUCKET"] == "other-stage" and os.environ["FLIGHTLAKE_RUNTIME"] == "glue"
-        assert apply_setting_arguments(["--other", "1"]) == {}
-        with pytest.raises(SystemExit):
-            parse_args("x", ["--year", "13"])
-    assert "FLIGHTLAKE_STAGE_BUCKET" not in os.environ and "FLIGHTLAKE_RUNTIME" not in os.environ
+def test_application_arguments_tolerate_glue_and_carry_settings_without_touching_the_environment():
+    before = dict(os.environ)
+    arguments = parse_arguments(
+        ["--JOB_NAME", "j", "--step", "stage_to_analytics", "--year", "2014", "--JOB_RUN_ID", "jr_1",
+         "--job-bookmark-option", "job-bookmark-disable", "--FLIGHTLAKE_STAGE_BUCKET", "other-stage",
+         "--FLIGHTLAKE_RUNTIME=glue"],
+    )  # fmt: skip
+    assert arguments == StepArguments(
+        "stage_to_analytics",
+        2014,
+        None,
+        "jr_1",
+        {"FLIGHTLAKE_STAGE_BUCKET": "other-stage", "FLIGHTLAKE_RUNTIME": "glue"},
+    )
+    assert parse_arguments(arguments.argv()) == arguments  # what the local operator passes, read back the same
+    assert dict(os.environ) == before
+    assert setting_arguments(["--other", "1"]) == {}
+    with pytest.raises(SettingsError, match="2030 is outside 2009-2018"):
+        parse_arguments(["--step", "raw_to_stage", "--year", "2030"])
+    with pytest.raises(SystemExit):  # not a Spark step: argparse names the choices
+        parse_arguments(["--step", "report", "--year", "2013"])

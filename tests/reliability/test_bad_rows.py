@@ -69,7 +69,7 @@ def test_ingest_counts_rows_the_way_raw_to_stage_does(staged):
 
 def test_a_file_with_more_rejects_than_are_reparsed_by_number_gives_the_same_rejects(staged, settings, monkeypatch):
     """Beyond REPARSE_LIMIT rejects the whole file is parsed again to write them: same lines, same reasons."""
-    from flightlake.pipeline import raw_to_stage
+    from flightlake.pipeline.steps import raw_to_stage
 
     _, _, _, rejects, _ = staged
     monkeypatch.setattr(raw_to_stage, "REPARSE_LIMIT", 1)

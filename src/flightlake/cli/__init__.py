@@ -5,30 +5,32 @@ data.py      ingest                          generate.py  generate, fixture-nyc
 evaluate.py  evaluate                        deploy.py    deploy
 sql.py       sql (the lake and warehouse in SQL; Athena with --env)
 arguments.py the argparse types they share: a bad value is exit code 2 before anything is created
+registry.py  how a module registers its subcommands (`command`), and the console they print to
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
-import pkgutil
 import sys
 from collections.abc import Sequence
 
+from flightlake.cli import data, deploy, evaluate, generate, run, sql, stack
 from flightlake.cli.registry import COMMANDS
 from flightlake.errors import FlightlakeError
 from flightlake.local.harness.child import Interrupted
 from flightlake.settings import SettingsError, load_settings
 
+# Each module registers its subcommands with `registry.command` as it is imported; in this order.
+COMMAND_MODULES = (stack, run, data, generate, evaluate, sql, deploy)
+
 
 def build_parser() -> argparse.ArgumentParser:
-    for module in pkgutil.iter_modules(__path__):
-        if module.name != "registry":
-            importlib.import_module(f"{__name__}.{module.name}")
     parser = argparse.ArgumentParser(prog="flightlake", description="Airline delay lake house, local-first.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, (_, arguments, help_text) in COMMANDS.items():
-        arguments(sub.add_parser(name, help=help_text, description=help_text))
+    for module in COMMAND_MODULES:
+        for name, (handler, arguments, help_text) in COMMANDS.items():
+            if handler.__module__ == module.__name__:
+                arguments(sub.add_parser(name, help=help_text, description=help_text))
     return parser
 
 

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from flightlake.cli import arguments
 from flightlake.cli.registry import command, console
+from flightlake.pipeline.registry import DAG_ID
 from flightlake.settings import Settings
+from flightlake.warehouse.columns import RUNS_TABLE, TABLE
 
 
 def _years_argument(parser: argparse.ArgumentParser) -> None:
@@ -53,7 +55,7 @@ def _summary(summary) -> int:  # noqa: ANN001
     from rich.table import Table
 
     out = console()
-    table = Table(title=f"flights_etl, {summary.path}", title_justify="left")
+    table = Table(title=f"{DAG_ID}, {summary.path}", title_justify="left")
     for column in (
         "year",
         "state",
@@ -87,7 +89,7 @@ def _summary(summary) -> int:  # noqa: ANN001
     if summary.dashboard:
         out.print(f"dashboard: file://{summary.dashboard}")
     out.print(f"reports:   {summary.reports_uri}  (charts under charts/year=YYYY/airport=XXX/daily.png)")
-    out.print(f"warehouse: {summary.warehouse}  (tables dw.airport_daily_delays, dw.pipeline_runs)")
+    out.print(f"warehouse: {summary.warehouse}  (tables {TABLE}, {RUNS_TABLE})")
     for note in summary.notes:
         out.print(note)
     return 0 if summary.ok else 1

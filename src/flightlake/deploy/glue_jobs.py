@@ -1,8 +1,9 @@
-"""The Glue jobs of a release: one definition per release and Spark script, made through the Glue API.
+"""The Glue jobs of a release: one per Spark step of `pipeline.registry`, made through the Glue API.
 
-A job is named after its release (`flightlake-dev-<release id>-raw-to-stage`) and points at that
-release's script and wheel, so a new release never changes a job a running DAG version uses: the
-release's startup.sh names its own jobs, and only DAG runs the new MWAA version starts use them.
+A job is named after its release and step (`flightlake-dev-<release id>-raw-to-stage`) and points
+at that release's `spark_jobs/run_step.py` and wheel, with its step as a default argument. So a
+new release never changes a job a running DAG version uses: the release's startup.sh names its
+own jobs, and only DAG runs the new MWAA version starts use them.
 Old definitions stay for runs in flight and for rollback; those of releases beyond
 `keep_releases` are deleted. The glue stack holds what they share: the role, the security
 configuration (SSE-KMS for S3, CloudWatch and bookmarks), the logs key.
@@ -15,9 +16,10 @@ from __future__ import annotations
 from typing import Any
 
 from flightlake.deploy.clients import or_none
-from flightlake.deploy.names import GLUE_DIR, SPARK_JOBS, SPARK_JOBS_DIR, Names, release_key
+from flightlake.deploy.names import GLUE_DIR, SPARK_APPLICATION, Names, release_key
 from flightlake.deploy.plan import CREATE, DELETE, NONE, UPDATE, Pending, PlannedAction
 from flightlake.deploy.runtime_env import glue_job_environment
+from flightlake.pipeline.registry import spark_steps
 
 GLUE = "glue"
 GLUE_VERSION = "5.0"
@@ -27,9 +29,9 @@ _COMPARED = ("Role", "Command", "DefaultArguments", "WorkerType", "NumberOfWorke
 
 
 def definition(
-    names: Names, version: str, release_id: str, wheel_path: str, job: str, role_arn: str, security_configuration: str
+    names: Names, version: str, release_id: str, wheel_path: str, step: str, role_arn: str, security_configuration: str
 ) -> dict[str, Any]:
-    """The create_job request of one job of one release."""
+    """The create_job request of one Spark step's job of one release."""
     env, bucket = names.env, names.artifacts_bucket
     arguments = {
         "--job-language": "python",
@@ -40,17 +42,18 @@ def definition(
         "--TempDir": f"s3://{bucket}/{GLUE_DIR}/tmp/",
         "--additional-python-modules": f"s3://{bucket}/{release_key(version, wheel_path)}",
         "--python-modules-installer-option": "--no-deps",
+        "--step": step,
         **{f"--{name}": value for name, value in glue_job_environment(names).items()},
     }
     return {
-        "Name": names.glue_job(release_id, job),
-        "Description": f"spark_jobs/{job}.py of flightlake release {version} ({env.name})",
+        "Name": names.glue_job(release_id, step),
+        "Description": f"step {step} of flightlake release {version} ({env.name})",
         "Role": role_arn,
         "GlueVersion": GLUE_VERSION,
         "Command": {
             "Name": "glueetl",
             "PythonVersion": "3",
-            "ScriptLocation": f"s3://{bucket}/{release_key(version, f'{SPARK_JOBS_DIR}/{job}.py')}",
+            "ScriptLocation": f"s3://{bucket}/{release_key(version, SPARK_APPLICATION)}",
         },
         "WorkerType": env.glue_worker_type,
         "NumberOfWorkers": env.glue_workers,
@@ -70,7 +73,7 @@ def definitions(
 ) -> list[dict[str, Any]] | Pending:
     if isinstance(role_arn, Pending):
         return role_arn
-    return [definition(names, version, release_id, wheel_path, job, role_arn, security) for job in SPARK_JOBS]
+    return [definition(names, version, release_id, wheel_path, s.name, role_arn, security) for s in spark_steps()]
 
 
 def get_job(glue: Any, name: str) -> dict[str, Any] | None:
@@ -79,8 +82,8 @@ def get_job(glue: Any, name: str) -> dict[str, Any] | None:
 
 def plan_jobs(glue: Any, wanted: list[dict[str, Any]] | Pending, names: Names, release_id: str) -> list[PlannedAction]:
     if isinstance(wanted, Pending):
-        return [PlannedAction(GLUE, names.glue_job(release_id, job), CREATE, f"once {wanted.source} exists")
-                for job in SPARK_JOBS]  # fmt: skip
+        return [PlannedAction(GLUE, names.glue_job(release_id, s.name), CREATE, f"once {wanted.source} exists")
+                for s in spark_steps()]  # fmt: skip
     actions = []
     for request in wanted:
         existing = get_job(glue, request["Name"])
@@ -121,7 +124,7 @@ def release_jobs(glue: Any, names: Names) -> dict[str, list[str]]:
         for name in page.get("JobNames", []):
             rest = name[len(prefix) :] if name.startswith(prefix) else ""
             release_id = rest.split("-", 1)[0]
-            if len(release_id) == 12 and any(rest == f"{release_id}-{j.replace('_', '-')}" for j in SPARK_JOBS):
+            if len(release_id) == 12 and any(name == names.glue_job(release_id, s.name) for s in spark_steps()):
                 found.setdefault(release_id, []).append(name)
         if not page.get("NextToken"):
             return found

@@ -3,7 +3,7 @@
 An environment `dev` is the deployment `flightlake-dev`: stacks `flightlake-dev-<key>`, the MWAA
 environment and the Redshift workgroup and namespace `flightlake-dev`, Glue databases
 `flightlake_dev_<zone>`, the Athena workgroup `flightlake-dev-sql`, Glue jobs
-`flightlake-dev-<release id>-<job>`, zone buckets
+`flightlake-dev-<release id>-<spark step>`, zone buckets
 `<bucket_prefix>-dev-<zone>` (global names: the prefix defaults to `flightlake-<account>`), the
 artifacts bucket `airflow-flightlake-dev-<account>-<region>`. Nothing is named from a setting a
 developer might have left in their shell, so two environments never collide.
@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flightlake.deploy.environments import Environment
+from flightlake.pipeline.registry import glue_job_name
 from flightlake.settings import CATALOG_ZONES, ZONES
 
 PROJECT = "flightlake"
@@ -37,8 +38,8 @@ STARTUP = "startup.sh"
 DAGS_DIR = "dags"
 GLUE_DIR = "glue"
 SPARK_JOBS_DIR = "spark_jobs"
+SPARK_APPLICATION = f"{SPARK_JOBS_DIR}/run_step.py"  # the script of every Glue job of a release
 DDL_DIR = "ddl"
-SPARK_JOBS: tuple[str, ...] = ("raw_to_stage", "stage_to_analytics")  # the Glue jobs of a release
 
 # Where MWAA unpacks plugins.zip on its containers; requirements.txt installs the wheel from there.
 MWAA_PLUGINS_DIR = "/usr/local/airflow/plugins"
@@ -118,8 +119,8 @@ class Names:
         """FLIGHTLAKE_GLUE_JOB_PREFIX of a release: its jobs are <prefix>-raw-to-stage, ..."""
         return f"{self.deployment}-{release_id}"
 
-    def glue_job(self, release_id: str, job: str) -> str:
-        return f"{self.glue_job_prefix(release_id)}-{job.replace('_', '-')}"
+    def glue_job(self, release_id: str, step: str) -> str:
+        return glue_job_name(self.glue_job_prefix(release_id), step)
 
     @property
     def copy_role_name(self) -> str:

@@ -29,6 +29,7 @@ from flightlake.deploy.names import (
     MANIFEST,
     PLUGINS,
     REQUIREMENTS,
+    SPARK_APPLICATION,
     SPARK_JOBS_DIR,
     STARTUP,
     Names,
@@ -38,12 +39,8 @@ from flightlake.deploy.runtime_env import mwaa_environment
 from flightlake.errors import FlightlakeError
 from flightlake.warehouse.sql_files import ddl_files
 
-# The scripts the Glue jobs run, and the DAG MWAA schedules: a release without them is broken.
-REQUIRED_FILES: tuple[str, ...] = (
-    "dags/flights_etl.py",
-    "spark_jobs/raw_to_stage.py",
-    "spark_jobs/stage_to_analytics.py",
-)
+# The DAG MWAA schedules, and the script every Glue job runs: a release without them is broken.
+REQUIRED_FILES: tuple[str, ...] = (f"{DAGS_DIR}/flights_etl.py", SPARK_APPLICATION)
 _CONTENT_TYPES = {
     ".py": "text/x-python", ".zip": "application/zip", ".whl": "application/zip", ".sh": "text/x-shellscript",
     ".txt": "text/plain", ".json": "application/json", ".sql": "text/plain",

@@ -2,7 +2,7 @@
 
 The release (from the deployment history: which one, when, by whom, and the one a rollback would
 return to), CloudFormation drift of every stack, MWAA's state, the last DAG run of every year and
-the runs still in flight (a switch-over restarts MWAA under them: see deploy/README.md). A part an
+the runs still in flight (a switch-over restarts MWAA under them: see docs/deploying.md). A part an
 endpoint cannot answer (the emulator has no drift detection and no MWAA) says so and the rest is
 still shown.
 """

@@ -5,6 +5,7 @@
     aws          boto3 clients and pyarrow's S3 filesystem, pointed where the settings say
     catalog      Glue Data Catalog tables and year partitions (no crawlers)
     manifests    the completion record of a year's write
+    provenance   which raw file each year's derived tables came from
     publish      finishing a step: manifest plus catalog partition, one call for every writer
     arrow_io     a year's partition read and written with pyarrow (the non-Spark steps)
     raw_contract what a raw year file must be, and the one rule for year file names

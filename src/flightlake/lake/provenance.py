@@ -52,5 +52,5 @@ def stale_tables(settings: Settings, year: int) -> list[str]:
     for table in DERIVED:
         identity = table_identity(settings, table, year)
         if identity is not None and identity != current:
-            stale.append(f"{settings.glue_databases[table.zone]}.{table.name}")
+            stale.append(table.catalog_name(settings))
     return stale

@@ -38,7 +38,7 @@ def publish_partition(
     manifest = {
         "job": step,
         "year": year,
-        "table": f"{settings.glue_databases[table.zone]}.{table.name}",
+        "table": table.catalog_name(settings),
         "location": table.partition_uri(settings, year),
         "finished_at": now_iso(),
         "duration_s": round(time.monotonic() - started, 2),

@@ -11,10 +11,11 @@ module for locations, so the layout is written down once:
     reports    <reports>/charts/year=YYYY/airport=XXX/daily.png, index.json, index.html
                <reports>/dashboard/index.html, <reports>/runs/year=YYYY/report.json
     manifests  <zone>/_manifests/<table>/year=YYYY.json   (one per table and year written)
+    outcomes   <zone>/_outcomes/<step>/year=YYYY/<job run id>.json   (what a Spark step returned)
 
-Manifests live outside the tables' folders on purpose: whatever reads a partition's prefix
-(Redshift's COPY, Athena, a crawler) reads every object under it, and a JSON file among the
-Parquet files would break it.
+Manifests and outcomes live outside the tables' folders on purpose: whatever reads a partition's
+prefix (Redshift's COPY, Athena, a crawler) reads every object under it, and a JSON file among
+the Parquet files would break it.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from flightlake.lake import schemas
 from flightlake.settings import Settings, Zone
 
 MANIFESTS_FOLDER = "_manifests"
+OUTCOMES_FOLDER = "_outcomes"
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,10 @@ class Table:
     def location(self, settings: Settings, scheme: str = "s3") -> str:
         return self._zone(settings).uri(self.name, scheme=scheme) + "/"
 
+    def catalog_name(self, settings: Settings) -> str:
+        """`<glue database>.<table>`, as the Glue Data Catalog, Athena and `flightlake sql` name it."""
+        return f"{settings.glue_databases[self.zone]}.{self.name}"
+
     def partition_key(self, settings: Settings, year: int) -> str:
         """Key prefix of one year's partition, ending in '/'."""
         return self._zone(settings).key(self.name, f"year={year}") + "/"
@@ -49,6 +55,11 @@ class Table:
 
     def manifest_key(self, settings: Settings, year: int) -> str:
         return self._zone(settings).key(MANIFESTS_FOLDER, self.name, f"year={year}.json")
+
+    def outcome_key(self, settings: Settings, step: str, year: int, job_run_id: str) -> str:
+        """Where a Spark step that writes this table leaves what it returned (or why it failed)
+        for the process that started it: a spark-submit or a Glue job run has no other channel."""
+        return self._zone(settings).key(OUTCOMES_FOLDER, step, f"year={year}", f"{job_run_id}.json")
 
     def clear_partition(self, settings: Settings, year: int) -> int:
         """Delete a year's objects and its manifest before the year is written again (Spark's
@@ -97,6 +108,31 @@ def raw_object_key(settings: Settings, year: int) -> str:
     return RAW_FLIGHTS.partition_key(settings, year) + f"{year}.csv"
 
 
+def object_uri(settings: Settings, zone: str, key: str) -> str:
+    """The s3:// address of an object key of a zone (a key from the functions of this module)."""
+    return f"s3://{settings.zone(zone).bucket}/{key}"
+
+
+def raw_object_uri(settings: Settings, year: int) -> str:
+    return object_uri(settings, RAW_FLIGHTS.zone, raw_object_key(settings, year))
+
+
+@dataclass(frozen=True)
+class Reports:
+    """Files a step publishes in the reports zone for people to open (charts, the dashboard)."""
+
+    name: str
+    path: str  # under the zone; a folder ends in '/'
+
+    def uri(self, settings: Settings) -> str:
+        folder = "/" if self.path.endswith("/") else ""
+        return object_uri(settings, "reports", settings.zone("reports").key(self.path) + folder)
+
+
+CHARTS = Reports("charts", "charts/")
+DASHBOARD = Reports("dashboard", "dashboard/index.html")
+
+
 def chart_key(settings: Settings, year: int, airport: str) -> str:
     return settings.zone("reports").key("charts", f"year={year}", f"airport={airport}", "daily.png")
 
@@ -111,5 +147,14 @@ def chart_index_key(settings: Settings, year: int, name: str) -> str:
     return settings.zone("reports").key("charts", f"year={year}", name)
 
 
+def charts_uri(settings: Settings, year: int) -> str:
+    return object_uri(settings, "reports", charts_prefix(settings, year))
+
+
 def dashboard_key(settings: Settings) -> str:
-    return settings.zone("reports").key("dashboard", "index.html")
+    return settings.zone("reports").key(DASHBOARD.path)
+
+
+def run_report_key(settings: Settings, year: int) -> str:
+    """The year's reconciliation report (`pipeline.steps.report`)."""
+    return settings.zone("reports").key("runs", f"year={year}", "report.json")

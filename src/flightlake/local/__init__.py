@@ -1,7 +1,11 @@
 """The local side: what runs on a laptop or in CI, never on AWS (and never in the AWS wheel).
 
-stack/     the embedded stack with no Docker: the S3 + Glue emulator, PostgreSQL, the Airflow
-           UI, the S3A jars (`flightlake up | down | status | env`)
-harness/   `flightlake run` and `backfill`: data in, the DAG through Airflow year by year,
-           watched from outside through an Airflow listener, and a summary
+harness/    `flightlake run` and `backfill` (and `--rehearse-aws`): data in, the DAG through
+            Airflow year by year, watched from outside through an Airflow listener, a summary
+stack/      the embedded stack with no Docker: it starts the emulator, PostgreSQL, the Airflow
+            UI, and fetches the S3A jars (`flightlake up | down | status | env`)
+emulator/   the AWS emulator (S3, the Glue Data Catalog, Glue jobs, the Redshift Data API); also
+            the `emulator` service of Docker Compose
+
+Layered top-down, harness > stack > emulator: an import-linter contract keeps it so.
 """

@@ -1,22 +1,17 @@
-"""The pipeline: one module per task of the `flights_etl` DAG, each the whole story of its step.
+"""The pipeline: its steps, declared once, and how the DAG runs them wherever it runs.
 
-    check_raw           is the raw year in the lake, and does it meet the contract?
-    raw_to_stage        (Spark) raw CSV -> typed Parquet, every bad line kept with its reason
-    stage_to_analytics  (Spark) flights -> daily figures per origin airport
-    detect_anomalies    flags the days out of the ordinary, per airport, with a reason
-    load_warehouse      the flagged days into the warehouse: one transaction, idempotent
-    render_charts       a chart per airport and year, anomalous days marked
-    report              counts reconciled across every zone, the dashboard rebuilt
+    registry           STEPS: each step's name, engine, the data it reads and writes, what comes
+                       before it, and its function; the DAG, the Spark applications and the Glue
+                       jobs are derived from it. Also DAG_ID and the Glue job naming rule.
+    steps/             one module per step, each `run(settings, year, run_id=None) -> dict`
+    operators/         the task of a step, by engine and execution mode: `python`, `local`, `glue`
+    spark_application  the Spark application every Spark step runs in (spark-submit, AWS Glue)
+    outcomes           a Spark step's result (or refusal) carried back from its application
+    retry_rules        which failures are retried and which fail the task at once
+    lineage            the Airflow Assets of the data the steps read and write
+    alerts             what a failed task reports (and publishes on AWS)
 
-A Python step is `run(settings, year) -> dict` (the dict becomes the task's XCom); a Spark step
-is `main(argv)`, started by its script in `spark_jobs/` on the configured runtime. What the DAG
-needs to run them is here too:
-
-    runtimes     where a Spark step runs: `local` (spark-submit) or `glue` (an AWS Glue job run)
-    retry_rules  which failures are retried and which fail the task at once, on every runtime
-    lineage      the Assets each task reads and writes
-    alerts       what a failed task reports
- Nothing in this package imports Airflow at module
-level, and nothing imports the local stack, the deploy code, the generator or the CLI (an
-import-linter contract checks it).
+Only `operators` imports Airflow at module level; nothing here imports the local stack, the
+deploy code, the generator or the CLI (import-linter contracts check both, and the layers
+within: operators > spark_application > the task helpers > registry > steps).
 """

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flightlake.lake.aws import client
+from flightlake.pipeline.registry import DAG_ID
 from flightlake.settings import Settings, load_settings
 
 SUBJECT_LIMIT = 100  # SNS: subjects are at most 100 characters
@@ -21,7 +22,7 @@ SUBJECT_LIMIT = 100  # SNS: subjects are at most 100 characters
 def failure_line(context: Mapping[str, Any]) -> str:
     error = context.get("exception")
     year = context["logical_date"].year
-    return f"flights_etl {year}: task {context['ti'].task_id} failed: {error or 'no error given'}"
+    return f"{DAG_ID} {year}: task {context['ti'].task_id} failed: {error or 'no error given'}"
 
 
 def alert_message(context: Mapping[str, Any], settings: Settings) -> tuple[str, str]:
@@ -51,7 +52,7 @@ def on_task_failure(context: Mapping[str, Any]) -> None:
     try:
         message_id = publish(settings, context)
     except Exception as error:  # an alert that cannot be sent must not hide the task's own failure
-        print(f"flights_etl: the failure alert to {settings.alert_topic_arn} was not sent: {error}", flush=True)
+        print(f"{DAG_ID}: the failure alert to {settings.alert_topic_arn} was not sent: {error}", flush=True)
         return
     if message_id:
-        print(f"flights_etl: failure alert {message_id} sent to {settings.alert_topic_arn}", flush=True)
+        print(f"{DAG_ID}: failure alert {message_id} sent to {settings.alert_topic_arn}", flush=True)

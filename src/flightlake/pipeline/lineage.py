@@ -1,56 +1,29 @@
-"""What each task reads and writes, as Airflow Assets: the Airflow UI draws the lineage from them.
+"""What each step reads and writes, as Airflow Assets: the Airflow UI draws the lineage from them.
 
-Lake tables are named as the Glue Data Catalog names them (`<database>.<table>`) and located by
-their S3 folder; the warehouse table and the reports have names of their own. Built from the
-settings, so a deployment with other buckets shows its own locations.
+The datasets are the ones `pipeline.registry` declares. Lake tables are named as the Glue Data
+Catalog names them (`<database>.<table>`) and located by their S3 folder; the warehouse table and
+the reports have names of their own. Built from the settings, so a deployment with other buckets
+shows its own locations.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
-from flightlake.lake.tables import (
-    AIRPORT_DAILY,
-    AIRPORT_DAILY_ANOMALIES,
-    RAW_FLIGHTS,
-    STAGE_FLIGHTS,
-    STAGE_REJECTS,
-    Table,
-    dashboard_key,
-)
+from flightlake.lake.tables import Reports, Table
 from flightlake.settings import Settings
-from flightlake.warehouse.columns import TABLE as WAREHOUSE_TABLE
 
-
-@dataclass(frozen=True)
-class Lineage:
-    """One Asset per dataset the DAG touches."""
-
-    raw: Any
-    stage: Any
-    rejects: Any
-    daily: Any
-    anomalies: Any
-    warehouse: Any
-    charts: Any
-    dashboard: Any
-
-
-def lineage(settings: Settings) -> Lineage:
+if TYPE_CHECKING:
     from airflow.sdk import Asset
 
-    def table(table: Table) -> Asset:
-        return Asset(name=f"{settings.glue_databases[table.zone]}.{table.name}", uri=table.location(settings))
+    from flightlake.pipeline.registry import Dataset
 
-    reports = settings.zone("reports")
-    return Lineage(
-        raw=table(RAW_FLIGHTS),
-        stage=table(STAGE_FLIGHTS),
-        rejects=table(STAGE_REJECTS),
-        daily=table(AIRPORT_DAILY),
-        anomalies=table(AIRPORT_DAILY_ANOMALIES),
-        warehouse=Asset(name=f"warehouse.{WAREHOUSE_TABLE}"),
-        charts=Asset(name="reports.charts", uri=reports.uri("charts") + "/"),
-        dashboard=Asset(name="reports.dashboard", uri=f"s3://{reports.bucket}/{dashboard_key(settings)}"),
-    )
+
+def asset(dataset: Dataset, settings: Settings) -> Asset:
+    from airflow.sdk import Asset
+
+    if isinstance(dataset, Table):
+        return Asset(name=dataset.catalog_name(settings), uri=dataset.location(settings))
+    if isinstance(dataset, Reports):
+        return Asset(name=f"reports.{dataset.name}", uri=dataset.uri(settings))
+    return Asset(name=f"warehouse.{dataset.name}")

@@ -1,21 +1,21 @@
-"""The retry rules every task of the DAG follows, on every runtime.
+"""The retry rules every task of the DAG follows, on every execution mode.
 
 A task gets `FLIGHTLAKE_TASK_RETRIES` retries with exponential backoff (`default_args`). Those are
 for faults that go away: a service restarting, a lost connection, a crashed executor. A
-`PermanentError` (a file that breaks the contract, a missing input, a Spark job that refused its
+`PermanentError` (a file that breaks the contract, a missing input, a Spark step that refused its
 input) would fail the same way every time, so it fails the task at once, with its message. The
-Python tasks and the local Spark runtime go through `run_task`; the Glue runtime applies the same
-rule to the job run's error message (`flightlake.pipeline.runtimes.glue`).
+operators in the worker go through `fail_fast`; the Glue operator applies the same rule to the
+outcome its job run recorded (`pipeline.operators.glue`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from flightlake.errors import PermanentError
-from flightlake.settings import Settings, load_settings
+from flightlake.settings import Settings
 
 RETRY_DELAY = timedelta(minutes=1)
 MAX_RETRY_DELAY = timedelta(minutes=15)
@@ -31,17 +31,11 @@ def retry_arguments(settings: Settings) -> dict[str, Any]:
     }
 
 
-def data_year(context: Mapping[str, Any]) -> int:
-    """The data year of a run: the yearly trigger puts the logical date on 1 January."""
-    return context["logical_date"].year
-
-
-def run_task(step: Callable[..., dict[str, Any]], context: Mapping[str, Any], **arguments: Any) -> dict[str, Any]:
-    """Run `step(settings, year, **arguments)` with settings read now (a retry sees the current
-    endpoints), failing the task at once on a PermanentError."""
+def fail_fast(work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """`work()`, with a PermanentError failing the task at once instead of being retried."""
     from airflow.sdk.exceptions import AirflowFailException
 
     try:
-        return step(load_settings(), data_year(context), **arguments)
+        return work()
     except PermanentError as error:
         raise AirflowFailException(str(error)) from error

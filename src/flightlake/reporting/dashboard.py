@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from flightlake.lake.aws import client
-from flightlake.lake.tables import dashboard_key
+from flightlake.lake.tables import DASHBOARD, dashboard_key
 from flightlake.reporting.airport_names import places
 from flightlake.reporting.dashboard_series import series
 from flightlake.settings import Settings
@@ -138,7 +138,7 @@ def publish(settings: Settings) -> dict[str, Any]:
         Bucket=bucket, Key=dashboard_key(settings), Body=page.encode(), ContentType="text/html; charset=utf-8"
     )
     return {
-        "uri": f"s3://{bucket}/{dashboard_key(settings)}",
+        "uri": DASHBOARD.uri(settings),
         "years": [y["year"] for y in data["years"]],
         "anomalies": sum(y["anomalies"] for y in data["years"]),
     }

@@ -6,7 +6,8 @@ account or a credential: boto3 finds `AWS_ENDPOINT_URL` and credentials itself, 
 clients that do not (pyarrow, Spark's S3A) take the endpoint from `Settings.s3_endpoint`.
 
 This module is imported by the Spark jobs on AWS Glue, so it uses the standard library only
-and stays valid Python 3.11.
+and stays valid Python 3.11. Beside it: `values` (readers of single values, each error naming
+its variable) and `checkout` (where the project's own files are).
 
 | variable | default | meaning |
 | --- | --- | --- |
@@ -23,9 +24,9 @@ and stays valid Python 3.11.
 | `FLIGHTLAKE_REDSHIFT_COPY_ROLE_ARN` | unset | IAM role Redshift assumes to COPY from S3 |
 | `FLIGHTLAKE_SPARK_MASTER` | `local[*]` | `local`, `local[N]`, `local[*]` or `spark://host:port` |
 | `FLIGHTLAKE_SPARK_DRIVER_MEMORY` | `1g` | driver heap for local Spark (a full-scale year needs no more) |
-| `FLIGHTLAKE_RUNTIME` | `local` | `local` (spark-submit) or `glue` (AWS Glue jobs, on MWAA) |
-| `FLIGHTLAKE_SPARK_SUBMIT` | `process` (`inline` in `run`) | `process`: spark-submit per job; `inline`: in the task |
-| `FLIGHTLAKE_GLUE_JOB_PREFIX` | `flightlake` | Glue job names are `<prefix>-raw-to-stage`, ... |
+| `FLIGHTLAKE_RUNTIME` | `local` | where Spark steps run (`ExecutionMode`): `local`, or `glue` (Glue jobs, MWAA) |
+| `FLIGHTLAKE_SPARK_SUBMIT` | `process` (`inline` in `run`) | `local` mode: spark-submit per step, or in the task |
+| `FLIGHTLAKE_GLUE_JOB_PREFIX` | `flightlake` | `glue` mode: a step's Glue job is `<prefix>-<step, - for _>` |
 | `FLIGHTLAKE_ANOMALY_METHOD` | `robust` | `robust` or `isolation_forest` |
 | `FLIGHTLAKE_WORKERS` | CPU count | processes for chart rendering |
 | `FLIGHTLAKE_YEARS` | `2009-2018` | years the DAG and `flightlake run` cover |
@@ -48,14 +49,15 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from flightlake.settings import values
 from flightlake.settings.values import FIRST_YEAR, LAST_YEAR, SettingsError, check_years, parse_years, validate_dsn
 
 __all__ = [
-    "CATALOG_ZONES", "FIRST_YEAR", "LAST_YEAR", "ZONES", "Settings", "SettingsError", "Zone", "check_years",
-    "load_settings", "parse_years", "validate_dsn",
+    "CATALOG_ZONES", "FIRST_YEAR", "LAST_YEAR", "ZONES", "ExecutionMode", "Settings", "SettingsError", "SparkLaunch",
+    "Zone", "check_years", "load_settings", "parse_years", "validate_dsn",
 ]  # fmt: skip
 
 ZONES: tuple[str, ...] = ("raw", "stage", "analytics", "reports")
@@ -66,6 +68,20 @@ _GLUE_DB_RE = re.compile(r"^[a-z0-9_]{1,255}$")
 _SPARK_MASTER_RE = re.compile(r"^(local(\[(\*|[1-9][0-9]*)\])?|spark://[^:/\s]+:[0-9]{1,5}|yarn)$")
 _MEMORY_RE = re.compile(r"^[1-9][0-9]*[mgMG]$")
 _REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")
+
+
+class ExecutionMode(StrEnum):
+    """Where the DAG's Spark steps run; `flightlake.pipeline.operators` has one module per mode."""
+
+    LOCAL = "local"  # Spark on this machine or FLIGHTLAKE_SPARK_MASTER: the embedded stack, Docker Compose
+    GLUE = "glue"  # a run of the step's AWS Glue job: Amazon MWAA
+
+
+class SparkLaunch(StrEnum):
+    """How the `local` mode starts a Spark step."""
+
+    PROCESS = "process"  # a spark-submit application per step, as a scheduler's worker would
+    INLINE = "inline"  # the step in the task's own process, whose Spark session then serves every later step
 
 
 @dataclass(frozen=True)
@@ -102,8 +118,8 @@ class Settings:
     redshift_copy_role_arn: str | None
     spark_master: str
     spark_driver_memory: str
-    runtime: str
-    spark_submit: str | None  # None: not set, each caller's own default
+    runtime: ExecutionMode
+    spark_submit: SparkLaunch | None  # None: not set, each caller's own default
     glue_job_prefix: str
     anomaly_method: str
     workers: int
@@ -136,10 +152,6 @@ class Settings:
                 "it to postgresql://user:password@host:port/dbname."
             )
         return self.warehouse_dsn
-
-    def glue_job_name(self, job: str) -> str:
-        """Glue job name for a Spark job script name, e.g. raw_to_stage -> flightlake-raw-to-stage."""
-        return f"{self.glue_job_prefix}-{job.replace('_', '-')}"
 
 
 def _zones(env: Mapping[str, str]) -> dict[str, Zone]:
@@ -206,13 +218,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if dsn:
         validate_dsn("FLIGHTLAKE_WAREHOUSE_DSN", dsn)
     spark_master, driver_memory = _spark(env)
-    spark_submit = values.text(env, "FLIGHTLAKE_SPARK_SUBMIT")
-    if spark_submit is not None:
-        spark_submit = values.choice(env, "FLIGHTLAKE_SPARK_SUBMIT", "process", ("process", "inline"))
+    spark_submit = None
+    if values.text(env, "FLIGHTLAKE_SPARK_SUBMIT") is not None:
+        spark_submit = SparkLaunch(values.choice(env, "FLIGHTLAKE_SPARK_SUBMIT", "process", tuple(SparkLaunch)))
     years_text = values.text(env, "FLIGHTLAKE_YEARS", f"{FIRST_YEAR}-{LAST_YEAR}") or ""
     state_dir = Path(values.text(env, "FLIGHTLAKE_STATE_DIR", ".flightlake") or ".flightlake")
     endpoint = values.endpoint(env, ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"))
-    runtime = values.choice(env, "FLIGHTLAKE_RUNTIME", "local", ("local", "glue"))
+    runtime = ExecutionMode(values.choice(env, "FLIGHTLAKE_RUNTIME", "local", tuple(ExecutionMode)))
     return Settings(
         state_dir=state_dir.expanduser().absolute(),
         region=_region(env, endpoint, runtime),

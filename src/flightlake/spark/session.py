@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flightlake.errors import FlightlakeError
-from flightlake.settings import Settings
+from flightlake.settings import ExecutionMode, Settings
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -100,16 +100,23 @@ def s3a_jars(settings: Settings) -> list[Path]:
     return paths
 
 
+def spark_home() -> Path:
+    """The Spark of this virtualenv's pyspark (its bin/spark-submit), not whatever else is installed."""
+    import pyspark
+
+    return Path(pyspark.__file__).parent
+
+
 def lake_scheme(settings: Settings) -> str:
     """URI scheme for lake paths inside Spark: `s3` on Glue, `s3a` elsewhere."""
-    return "s3" if settings.runtime == "glue" else "s3a"
+    return "s3" if settings.runtime is ExecutionMode.GLUE else "s3a"
 
 
 def get_session(settings: Settings, app_name: str) -> SparkSession:
     """The active session, or a new one configured for this runtime."""
     from pyspark.sql import SparkSession
 
-    if settings.runtime == "glue":
+    if settings.runtime is ExecutionMode.GLUE:
         spark = SparkSession.builder.appName(app_name).getOrCreate()
         for key, value in SQL_CONF.items():
             spark.conf.set(key, value)

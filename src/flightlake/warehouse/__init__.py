@@ -5,6 +5,7 @@ base                the interface, `LoadResult`, `WarehouseLoadError`
 columns             the columns of dw.airport_daily_delays, written once
 load_script         the load as named SQL steps, shared by both
 postgres, redshift  the two implementations
+sql_files           the project's SQL files as single statements (DDL, the load)
 """
 
 from __future__ import annotations

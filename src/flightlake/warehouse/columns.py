@@ -8,6 +8,8 @@ Superset dataset are files that other tools read as they are, so tests hold them
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flightlake.lake.schemas import DAILY_ANOMALY_COLUMNS
 
 TABLE = "dw.airport_daily_delays"
@@ -37,6 +39,16 @@ TABLE_COLUMNS: tuple[tuple[str, str], ...] = (
     *LOADED_COLUMNS[len(KEY) :],
     *LOAD_COLUMNS[1:],
 )
+
+
+@dataclass(frozen=True)
+class WarehouseTable:
+    """A warehouse table as a pipeline step's input or output (what the DAG's Assets name)."""
+
+    name: str  # schema.table
+
+
+AIRPORT_DAILY_DELAYS = WarehouseTable(TABLE)
 
 
 def names(columns: tuple[tuple[str, str], ...]) -> list[str]:

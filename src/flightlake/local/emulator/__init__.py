@@ -2,13 +2,13 @@
 
     server        the process: `python -m flightlake.local.emulator.server` (also the compose service)
     app           the WSGI application: moto's server wrapped in flightlake's layers, one per concern
+    context       what a layer may know of the emulator it runs in (its directory, endpoint, store)
     wsgi          what every layer needs: which AWS action a request is, AWS-shaped answers and errors
     durable_lake  the layer that records every S3 and catalog write before answering it, and
                   serves object reads (ranges included) from disk
     lake_store    where that state lives: object files, a journal of keys, the catalog file
     journal       the SQLite journal of buckets and keys
     object_files  moto's S3 keys re-based on files of the store
-    snapshot      importing the snapshot an earlier version saved on `down`
     glue_jobs, glue_job_runs, glue_job_launch, glue_job_logs
                   Glue's jobs API: job runs that really run the script (the AWS rehearsal's Glue)
     redshift_data, redshift_statements, redshift_sql, redshift_copy
@@ -17,5 +17,7 @@
 
 moto is the real thing for S3 and the Glue Data Catalog; each layer adds what moto lacks, in the
 shape the AWS service has (its actions, its answers, its errors), so that no pipeline code path
-can tell it is talking to an emulator.
+can tell it is talking to an emulator. The emulator knows nothing of the stack that starts it
+(`local.stack`): what it needs is given to it (its directories, keys and port in its environment,
+the warehouse's address in a file of its directory).
 """

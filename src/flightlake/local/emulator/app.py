@@ -9,23 +9,12 @@ one line here.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 
+from flightlake.local.emulator.context import EmulatorContext
 from flightlake.local.emulator.durable_lake import DurableLake
 from flightlake.local.emulator.glue_jobs import glue_jobs_layer
-from flightlake.local.emulator.lake_store import LakeStore
 from flightlake.local.emulator.redshift_data import redshift_data_layer
 from flightlake.local.emulator.wsgi import WSGIApp
-
-
-@dataclass(frozen=True)
-class EmulatorContext:
-    """What a layer may need to know about the emulator it runs in."""
-
-    state_dir: Path  # the emulator's own directory (state it keeps, logs of what it runs)
-    endpoint: str  # how clients (and the layers themselves) reach it, e.g. http://127.0.0.1:4566
-    store: LakeStore  # S3 and the Glue Data Catalog, durable (restored before the server starts)
 
 
 def durable_lake(app: WSGIApp, context: EmulatorContext) -> WSGIApp:

@@ -29,9 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from flightlake.local.emulator.own_clients import split_s3_uri
-from flightlake.pipeline.runtimes.local import spark_home
 from flightlake.settings import load_settings
-from flightlake.spark.session import s3a_conf, s3a_jars
+from flightlake.spark.session import s3a_conf, s3a_jars, spark_home
 
 GLUE_MASTER = "local[*]"  # the Glue cluster of a run: this machine's cores
 MODULES_ARGUMENT = "--additional-python-modules"

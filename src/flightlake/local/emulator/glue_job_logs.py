@@ -8,7 +8,7 @@ copied to CloudWatch Logs while the run goes on: log group `/aws-glue/jobs/outpu
 `GlueJobOperator(verbose=True)` reads them from, so the Airflow task log shows the driver's output.
 
 The ErrorMessage of a failed run is what Glue reports: the line of the Python exception that
-ended the script (`JobInputError: [raw_to_stage] INPUT ERROR: ...`), or `Command failed with
+ended the script (`JobInputError: no raw file for 2013 at s3://...`), or `Command failed with
 exit code N` when the script exited without one.
 """
 

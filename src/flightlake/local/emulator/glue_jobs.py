@@ -23,7 +23,7 @@ from flightlake.local.emulator.glue_job_runs import JobRunner
 from flightlake.local.emulator.json_service import ServiceError, handlers, json_api_layer, required
 
 if TYPE_CHECKING:
-    from flightlake.local.emulator.app import EmulatorContext
+    from flightlake.local.emulator.context import EmulatorContext
     from flightlake.local.emulator.wsgi import WSGIApp
 
 ACTIONS = (

@@ -8,16 +8,17 @@ CancelStatement, with named parameters as the Data API takes them; Redshift's CO
 carried out as Redshift does it (`redshift_copy`). Listing databases, schemas and tables is
 refused by name.
 
-Every workgroup or cluster name reaches the same database: the warehouse PostgreSQL of the
-embedded stack (`postgres.dsn` in its stack.json, read when a statement arrives, since the
-emulator starts before PostgreSQL), or FLIGHTLAKE_WAREHOUSE_DSN when the emulator runs without
-the stack (Docker Compose). Statements and results live in memory (AWS keeps them 24 hours).
+Every workgroup or cluster name reaches the same database: the warehouse PostgreSQL whose address
+the embedded stack leaves in the emulator's directory (`WAREHOUSE_DSN_FILE`, read when a statement
+arrives, since the emulator starts before PostgreSQL), or FLIGHTLAKE_WAREHOUSE_DSN when the
+emulator runs without the stack (Docker Compose). Statements and results live in memory (AWS keeps them 24 hours).
 """
 
 from __future__ import annotations
 
 import base64
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flightlake.local.emulator.json_service import ServiceError, handlers, json_api_layer, required
@@ -26,7 +27,7 @@ from flightlake.local.emulator.redshift_statements import RUNNING_STATES, Statem
 from flightlake.settings import load_settings
 
 if TYPE_CHECKING:
-    from flightlake.local.emulator.app import EmulatorContext
+    from flightlake.local.emulator.context import EmulatorContext
     from flightlake.local.emulator.wsgi import WSGIApp
 
 ACTIONS = (
@@ -41,14 +42,15 @@ RESULT_PAGE_ROWS = 1000
 LIST_PAGE = 100
 KEPT_STATEMENTS = 2000  # the oldest finished ones are forgotten beyond this
 NOT_FOUND = "ResourceNotFoundException"
+WAREHOUSE_DSN_FILE = "warehouse.dsn"  # in the emulator's directory, written by whoever starts PostgreSQL
 
 
-def warehouse_dsn() -> str:
+def warehouse_dsn(state_dir: Path) -> str:
     """The PostgreSQL that stands in for Redshift, looked up when a statement arrives."""
-    from flightlake.local.stack.manager import Stack  # the stack imports the emulator, not the reverse
-
-    settings = load_settings()
-    dsn = Stack(settings).environment().get("FLIGHTLAKE_WAREHOUSE_DSN") or settings.warehouse_dsn
+    try:
+        dsn = (state_dir / WAREHOUSE_DSN_FILE).read_text().strip()
+    except FileNotFoundError:
+        dsn = load_settings().warehouse_dsn or ""
     if not dsn:
         raise ServiceError(
             "InternalServerException",
@@ -63,7 +65,7 @@ class RedshiftData:
     """The statements submitted so far, and the API actions over them."""
 
     def __init__(self, context: EmulatorContext) -> None:
-        self.endpoint = context.endpoint
+        self.endpoint, self.state_dir = context.endpoint, context.state_dir
         self._lock = threading.Lock()
         self._statements: dict[str, Statement] = {}
 
@@ -150,7 +152,7 @@ class RedshiftData:
             if not parameter.get("name") or not parameter.get("value"):
                 raise ServiceError("ValidationException", f"parameter {parameter!r} needs a name and a non-empty value")
         target = {key: request[key] for key in (*targets, "Database", "DbUser", "SecretArn") if request.get(key)}
-        dsn = warehouse_dsn()
+        dsn = warehouse_dsn(self.state_dir)
         statement = new_statement(target, sqls, parameters, is_batch=is_batch, name=request.get("StatementName"))
         with self._lock:
             self._forget_old()

@@ -22,15 +22,15 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flightlake.local.emulator.app import EmulatorContext, build_app
-from flightlake.local.emulator.lake_store import LakeStore, Restored
+from flightlake.local.emulator.app import build_app
+from flightlake.local.emulator.context import EmulatorContext
+from flightlake.local.emulator.lake_store import LakeStore
 
 if TYPE_CHECKING:
     from werkzeug.serving import BaseWSGIServer
 
 READY_FILE = "ready"
 RESTORED_FILE = "restored.json"  # what the last start restored, for `flightlake up` to report
-LEGACY_SNAPSHOT = "snapshot"  # where versions before the store saved the lake on the way down
 
 
 def start_server(host: str, port: int, context: EmulatorContext) -> BaseWSGIServer:
@@ -45,21 +45,6 @@ def start_server(host: str, port: int, context: EmulatorContext) -> BaseWSGIServ
     return server
 
 
-def import_legacy_snapshot(state_dir: Path, endpoint: str, store: LakeStore, restored: Restored) -> None:
-    """A lake saved by an earlier version (a snapshot written on `down`): load it once through the
-    API, which records it in the store, then keep the old folder aside."""
-    snapshot = state_dir / LEGACY_SNAPSHOT
-    if not (snapshot / "s3.json").exists() or restored.objects or restored.tables:
-        return
-    from flightlake.local.emulator.snapshot import clients, restore
-
-    counts = restore(*clients(endpoint), snapshot)
-    snapshot.rename(snapshot.with_name(f"{LEGACY_SNAPSHOT}.imported-{int(time.time())}"))
-    restored.objects, restored.tables, restored.partitions = counts["objects"], counts["tables"], counts["partitions"]
-    restored.buckets, restored.acknowledged_writes = counts["buckets"], store.journal.acknowledged_writes()
-    print(f"emulator: imported the snapshot of an earlier version ({counts['objects']} objects)", flush=True)
-
-
 def serve(host: str, port: int, store_dir: Path, state_dir: Path) -> int:
     stop_requested = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -70,7 +55,6 @@ def serve(host: str, port: int, store_dir: Path, state_dir: Path) -> int:
     local = "127.0.0.1" if host in ("0.0.0.0", "") else host
     endpoint = f"http://{local}:{port}"
     server = start_server(host, port, EmulatorContext(state_dir=state_dir, endpoint=endpoint, store=store))
-    import_legacy_snapshot(state_dir, endpoint, store, restored)
     for problem in restored.problems:
         print(f"emulator WARNING: {problem}", flush=True)
     print(

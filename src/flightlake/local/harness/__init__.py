@@ -4,7 +4,7 @@ main_job        run / backfill: stack up, data in, the DAG year by year, the sum
 dag_runs        the child process that runs DagRuns with `DAG.test()`
 task_events     the Airflow listener it registers (the DAG knows nothing of it)
 events          the one-line JSON events from the child to `flightlake run`
-airflow_env     the environment every embedded Airflow process gets
+child           what the Airflow child shares with `flightlake run`: stop signals, interruption
 reports_mirror  a local copy of the reports zone, for the dashboard
 progress        progress bars for long copies and checks
 dag_path        which way the DAG's tasks go: the local path, or the rehearsal's

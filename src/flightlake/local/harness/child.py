@@ -4,8 +4,8 @@ The child runs every task in-process, so its process group holds the Spark JVM a
 workers too. It is started in a group of its own; when `flightlake run` is interrupted (Ctrl-C,
 SIGTERM, its terminal closing) the whole group is stopped, and when `flightlake run` dies
 without a word (SIGKILL) the kernel tells the child (parent-death signal, Linux), which takes its
-group down with it. Before this, a killed run left the worker and the JVM finishing the year and
-writing to the warehouse.
+group down with it. Otherwise a killed run would leave the worker and the JVM finishing the year
+and writing to the warehouse.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ def local_path(settings: Settings) -> DagPath:
     from flightlake.local.stack.service import redact
 
     # All tasks of all years run in the child's one process: unless told otherwise, the Spark
-    # steps share one warm Spark session there (see flightlake.pipeline.runtimes.local).
+    # steps share one warm Spark session there (see flightlake.pipeline.operators.local).
     mode = settings.spark_submit or "inline"
     env = airflow_environment(settings, {"FLIGHTLAKE_SPARK_SUBMIT": mode})
     spark = "Spark steps in-process" if mode == "inline" else "Spark steps by spark-submit"

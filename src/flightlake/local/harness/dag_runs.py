@@ -16,8 +16,7 @@ from typing import Any
 
 from flightlake.local.harness.child import take_group_down_on_stop_signal
 from flightlake.local.harness.events import emit, open_channel
-
-DAG_ID = "flights_etl"
+from flightlake.pipeline.registry import DAG_ID
 
 
 def _state(record: Any) -> str:

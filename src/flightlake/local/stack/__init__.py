@@ -4,7 +4,8 @@
     postgres          PostgreSQL from the machine's binaries (the warehouse)
     airflow_services  the Airflow UI: api-server, scheduler, dag-processor
     airflow_env       the environment every embedded Airflow process gets (also `flightlake run`'s)
-    emulator          the emulator as a service: started, watched, its restore reported
+    emulator          the emulator as a service: started, watched, its restore reported, told
+                      where the warehouse is
     postgres_service  PostgreSQL as a service: kept on its port, the warehouse DDL applied
     lake_init         the zones' buckets and Glue databases (also run by the containers)
     jars              Spark's S3A jars, fetched once from PyPI and checked

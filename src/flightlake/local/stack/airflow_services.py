@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import json
 import urllib.request
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flightlake.local.stack import processes
 from flightlake.local.stack.airflow_env import PASSWORDS_FILE, airflow_environment, airflow_home, ensure_migrated
 from flightlake.local.stack.service import Echo, ServiceStatus, StackError
+from flightlake.settings import Settings
 from flightlake.settings.checkout import services_dir
-
-if TYPE_CHECKING:
-    from flightlake.local.stack.manager import Stack
 
 # What /proc/<pid>/cmdline shows: the api-server renames itself (setproctitle) to "airflow api_server".
 MARKERS = {"airflow-api-server": "airflow api", "airflow-scheduler": "airflow scheduler",
@@ -41,26 +39,28 @@ def _health(url: str) -> dict[str, Any] | None:
         return None
 
 
-def password_file(stack: Stack) -> str:
-    return str(airflow_home(stack.settings) / PASSWORDS_FILE)
+def password_file(settings: Settings) -> str:
+    return str(airflow_home(settings) / PASSWORDS_FILE)
 
 
-def up(stack: Stack, echo: Echo) -> dict[str, Any]:
-    """Start all three components unless all already run and answer; returns their state for stack.json."""
-    settings = stack.settings
-    state = stack.state.read().get("airflow", {})
-    running = {name: stack.pid_files.running(name) for name in COMPONENTS}
+def up(
+    settings: Settings, pid_files: processes.PidFiles, state: dict[str, Any], clients: dict[str, str], echo: Echo
+) -> dict[str, Any]:
+    """Start all three components unless all already run and answer; returns their part of
+    stack.json. `clients` are the variables that point clients at the stack's other services."""
+    state = state.get("airflow", {})
+    running = {name: pid_files.running(name) for name in COMPONENTS}
     if all(running.values()) and state.get("url") and _health(state["url"]):
         echo(f"airflow    already running  {state['url']}")
         return state
-    down(stack)  # whatever part is still running is restarted with the rest
+    down(pid_files)  # whatever part is still running is restarted with the rest
     ensure_migrated(settings, echo)
     port = processes.free_port(settings.airflow_port)
     url = f"http://127.0.0.1:{port}"
     env = airflow_environment(
         settings,
         {
-            **stack.environment(),
+            **clients,
             "AIRFLOW_API_HOST": "127.0.0.1",
             "AIRFLOW_API_PORT": str(port),
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{url}/execution/",
@@ -72,14 +72,14 @@ def up(stack: Stack, echo: Echo) -> dict[str, Any]:
     for name in COMPONENTS:
         component = name.removeprefix("airflow-")
         processes.spawn(
-            name, ["sh", script, component], logs / f"{component}.log", stack.pid_files, env=env,
+            name, ["sh", script, component], logs / f"{component}.log", pid_files, env=env,
             marker=MARKERS[name],
         )  # fmt: skip
     try:
         processes.wait_until(lambda: _ready(_health(url)), START_TIMEOUT, "the Airflow api-server and scheduler")
     except TimeoutError as error:
         raise StackError(f"{error}; see the logs in {logs}") from error
-    echo(f"airflow    started          {url}  (login admin, password in {password_file(stack)})")
+    echo(f"airflow    started          {url}  (login admin, password in {password_file(settings)})")
     echo(f"           scheduler task log server on 0.0.0.0:{LOG_SERVER_PORT} (Airflow binds it to all interfaces)")
     return {"port": port, "url": url}
 
@@ -92,26 +92,26 @@ def _ready(health: dict[str, Any] | None) -> bool:
     return _healthy(health, "airflow-api-server") and _healthy(health, "airflow-scheduler")
 
 
-def down(stack: Stack) -> list[str]:
+def down(pid_files: processes.PidFiles) -> list[str]:
     stopped = []
     for name in reversed(COMPONENTS):
-        tracked = stack.pid_files.running(name)
+        tracked = pid_files.running(name)
         if tracked:
             processes.stop(tracked)
-            stack.pid_files.remove(name)
+            pid_files.remove(name)
             stopped.append(name)
     return stopped
 
 
-def status(stack: Stack) -> list[ServiceStatus]:
-    state = stack.state.read().get("airflow")
-    if not state and not any(stack.pid_files.read(name) for name in COMPONENTS):
+def status(pid_files: processes.PidFiles, state: dict[str, Any]) -> list[ServiceStatus]:
+    state = state.get("airflow")
+    if not state and not any(pid_files.read(name) for name in COMPONENTS):
         return []
     url = (state or {}).get("url", "-")
     health = _health(url) if state else None
     result = []
     for name in COMPONENTS:
-        running = stack.pid_files.running(name) is not None
+        running = pid_files.running(name) is not None
         healthy = running and _healthy(health, name)
         endpoint = url if name == "airflow-api-server" else "-"
         result.append(ServiceStatus(name, running, healthy, endpoint, "Airflow UI" if endpoint != "-" else ""))

@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from flightlake.local.emulator.redshift_data import WAREHOUSE_DSN_FILE
 from flightlake.local.emulator.server import READY_FILE, RESTORED_FILE
 from flightlake.local.stack import processes
 from flightlake.local.stack.ports import service_port
@@ -69,6 +70,15 @@ def up(settings: Settings, pid_files: processes.PidFiles, state: dict[str, Any],
     echo(f"emulator   started          {state['emulator']['url']}  (S3 + Glue Data Catalog)  {restored_line(home)}")
     for problem in restored_problems(home):
         echo(f"emulator   WARNING: restored less than was acknowledged: {problem}")
+
+
+def point_at_warehouse(settings: Settings, dsn: str) -> None:
+    """Tell the emulator's Redshift Data API which PostgreSQL stands in for Redshift (it starts
+    before PostgreSQL does, and reads this when a statement arrives). 0600: the DSN holds a password."""
+    path = emulator_dir(settings) / WAREHOUSE_DSN_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_text(dsn)
 
 
 def restored_line(home: Path) -> str:

@@ -1,6 +1,6 @@
 """One `up` or `down` at a time per state directory.
 
-Two `flightlake up` at once used to start two emulators, one of which nothing would ever stop.
+Two `flightlake up` at once would start two emulators, one of which nothing would ever stop. So
 `up` and `down` hold an exclusive lock on `<state>/stack.lock` for their whole run; a second one
 waits, saying so, and then finds the stack already up (or down).
 """

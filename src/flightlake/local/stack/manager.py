@@ -71,9 +71,10 @@ class Stack:
             self._init_lake(echo)
             postgres_service.up(self.settings, self.pid_files, state, echo)
             self.state.write(state)
+            emulator.point_at_warehouse(self.settings, state["postgres"]["dsn"])
             postgres_service.apply_ddl(self.settings, state, echo)
             if airflow_ui:
-                state["airflow"] = airflow_services.up(self, echo)
+                state["airflow"] = airflow_services.up(self.settings, self.pid_files, state, self.environment(), echo)
                 self.state.write(state)
             echo(f"stack ready in {time.monotonic() - started:.1f} s; state in {self.state_dir}")
         return self.environment()
@@ -93,7 +94,7 @@ class Stack:
     def down(self, echo: Echo = print, new_ports: bool = False) -> list[str]:
         """Stop what `up` started, then any stray process of this stack; returns their names."""
         with stack_lock(self.state_dir, echo):
-            stopped = airflow_services.down(self)
+            stopped = airflow_services.down(self.pid_files)
             if emulator.down(self.settings, self.pid_files, echo):
                 stopped.append("emulator")
             if postgres.stop(self.pid_files):
@@ -112,7 +113,7 @@ class Stack:
         return [
             emulator.status(self.settings, self.pid_files, state),
             postgres_service.status(self.pid_files, state),
-            *airflow_services.status(self),
+            *airflow_services.status(self.pid_files, state),
         ]
 
     def is_up(self) -> bool:

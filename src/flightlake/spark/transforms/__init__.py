@@ -1,6 +1,6 @@
 """Pure Spark transformations: DataFrame in, DataFrame out, no I/O.
 
-The Spark steps (`flightlake.pipeline.raw_to_stage`, `...stage_to_analytics`) do the reading,
+The Spark steps (`flightlake.pipeline.steps.raw_to_stage`, `...stage_to_analytics`) do the reading,
 writing and cataloguing; everything in between lives here so tests can run it on small in-memory
 DataFrames without S3. Runs on AWS Glue: standard library and pyspark only, Python 3.11-valid.
 

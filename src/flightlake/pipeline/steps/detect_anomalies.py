@@ -1,4 +1,4 @@
-"""DAG task `detect_anomalies`: a year's daily figures per airport in, the same rows flagged out.
+"""Flags the days out of the ordinary, per airport, each with a score and a reason.
 
 Reads `analytics.airport_daily` for the year (one row per airport and day flown), scores every
 airport against its own ordinary days with `FLIGHTLAKE_ANOMALY_METHOD` (see `flightlake.anomalies`),
@@ -10,17 +10,16 @@ is small (one row per airport and day), so this runs in the Airflow worker with 
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from flightlake.anomalies import detect
 from flightlake.errors import PermanentError
-from flightlake.lake.arrow_io import read_year, write_year
 from flightlake.lake.provenance import table_identity
 from flightlake.lake.publish import publish_partition
 from flightlake.lake.tables import AIRPORT_DAILY, AIRPORT_DAILY_ANOMALIES
 from flightlake.settings import Settings
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def summarize(result: pd.DataFrame) -> dict[str, Any]:
@@ -35,15 +34,18 @@ def summarize(result: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def run(settings: Settings, year: int) -> dict[str, Any]:
-    """The task: score the year, publish the flagged table, return its manifest."""
+def run(settings: Settings, year: int, run_id: str | None = None) -> dict[str, Any]:
+    """The step: score the year, publish the flagged table, return its manifest."""
+    from flightlake.anomalies import detect
+    from flightlake.lake.arrow_io import read_year, write_year
+
     started = time.monotonic()
     daily = read_year(settings, AIRPORT_DAILY, year)
     if daily.empty:
         raise PermanentError(f"no daily figures for {year} in the analytics zone: run stage_to_analytics first")
     result = detect(daily, year, settings.anomaly_method)
     write_year(settings, AIRPORT_DAILY_ANOMALIES, year, result)
-    figures = {"rows_in": len(daily), "method": settings.anomaly_method, **summarize(result)}
+    figures = {"rows_in": len(daily), "method": settings.anomaly_method, "run_id": run_id, **summarize(result)}
     figures["raw_identity"] = table_identity(settings, AIRPORT_DAILY, year)
     manifest = publish_partition(settings, AIRPORT_DAILY_ANOMALIES, year, "detect_anomalies", started, figures)
     print(

@@ -1,4 +1,4 @@
-"""DAG task `check_raw`: is the raw year in the lake, and does it still meet the contract?
+"""Is the raw year in the lake, and does it still meet the contract?
 
 A file that went through `flightlake ingest` carries its checked sha256 and the contract version
 as object metadata, so the check only re-reads the header. Anything else (a file copied in by
@@ -13,7 +13,7 @@ from typing import Any
 from flightlake.lake.aws import client, object_exists
 from flightlake.lake.ingest import CONTRACT_VERSION
 from flightlake.lake.raw_contract import ContractViolation, check_header, check_stream, read_chunks
-from flightlake.lake.tables import RAW_FLIGHTS, raw_object_key
+from flightlake.lake.tables import RAW_FLIGHTS, raw_object_key, raw_object_uri
 from flightlake.settings import Settings
 
 
@@ -30,7 +30,7 @@ class RawYear:
 def check_raw_year(settings: Settings, year: int) -> RawYear:
     s3 = client("s3", settings)
     bucket, key = RAW_FLIGHTS.bucket(settings), raw_object_key(settings, year)
-    uri = f"s3://{bucket}/{key}"
+    uri = raw_object_uri(settings, year)
     head = object_exists(s3, bucket, key)
     if head is None:
         raise ContractViolation(
@@ -48,8 +48,8 @@ def check_raw_year(settings: Settings, year: int) -> RawYear:
     return RawYear(uri, year, report.data_rows, report.sha256, report.size, "full")
 
 
-def run(settings: Settings, year: int) -> dict[str, Any]:
-    """The task: the raw year's facts, or a ContractViolation (a PermanentError) naming the fix."""
+def run(settings: Settings, year: int, run_id: str | None = None) -> dict[str, Any]:
+    """The step: the raw year's facts, or a ContractViolation (a PermanentError) naming the fix."""
     raw = check_raw_year(settings, year)
     print(f"raw {year}: {raw.uri}, {raw.data_rows:,} rows, {raw.size / 1e6:,.1f} MB, checked by {raw.checked}")
     return asdict(raw)

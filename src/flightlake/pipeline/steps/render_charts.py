@@ -1,4 +1,4 @@
-"""DAG task `render_charts`: per airport and year, a chart of daily flights with anomalous days marked.
+"""A chart per airport and year: daily flights, anomalous days marked.
 
 Reads `analytics.airport_daily_anomalies` for the year, renders one PNG per airport
 (`flightlake.reporting.charts`, in parallel across `FLIGHTLAKE_WORKERS` processes), and replaces
@@ -14,19 +14,22 @@ import json
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flightlake.lake.arrow_io import read_year
 from flightlake.lake.aws import client, delete_prefix
-from flightlake.lake.tables import AIRPORT_DAILY_ANOMALIES, chart_index_key, chart_key, charts_prefix
-from flightlake.reporting.charts import Chart, index_document, index_page, render_all
+from flightlake.lake.tables import AIRPORT_DAILY_ANOMALIES, chart_index_key, chart_key, charts_prefix, charts_uri
 from flightlake.settings import Settings
+
+if TYPE_CHECKING:
+    from flightlake.reporting.charts import Chart
 
 UPLOAD_THREADS = 8
 
 
 def upload(settings: Settings, charts: list[Chart], year: int) -> dict[str, Any]:
     """Replace the year's charts in the reports zone; returns the index written beside them."""
+    from flightlake.reporting.charts import index_document, index_page
+
     s3 = client("s3", settings)
     bucket = settings.zone("reports").bucket
     delete_prefix(s3, bucket, charts_prefix(settings, year))
@@ -50,8 +53,13 @@ def upload(settings: Settings, charts: list[Chart], year: int) -> dict[str, Any]
     return index
 
 
-def run(settings: Settings, year: int, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
-    """The task: render every airport's chart of the year and publish them with their index."""
+def run(
+    settings: Settings, year: int, run_id: str | None = None, progress: Callable[[int, int], None] | None = None
+) -> dict[str, Any]:
+    """The step: render every airport's chart of the year and publish them with their index."""
+    from flightlake.lake.arrow_io import read_year
+    from flightlake.reporting.charts import render_all
+
     started = time.monotonic()
     result = read_year(settings, AIRPORT_DAILY_ANOMALIES, year)
     charts = render_all(result, year, settings.workers, progress)
@@ -60,7 +68,7 @@ def run(settings: Settings, year: int, progress: Callable[[int, int], None] | No
         "year": year,
         "charts": len(charts),
         "anomalies": index["anomalies"],
-        "location": f"s3://{settings.zone('reports').bucket}/{charts_prefix(settings, year)}",
+        "location": charts_uri(settings, year),
         "duration_s": round(time.monotonic() - started, 2),
     }
     print(f"charts {year}: {done['charts']} rendered to {done['location']} in {done['duration_s']} s")

@@ -1,8 +1,8 @@
-"""DAG task `raw_to_stage` (Spark): one year of raw Kaggle CSV -> typed Parquet in the stage zone.
+"""One year of raw Kaggle CSV -> typed Parquet in the stage zone, every bad line kept with its reason.
 
-Runs in Spark wherever the runtime says (`flightlake.pipeline.runtimes`): the script
-`spark_jobs/raw_to_stage.py` calls `main`, under spark-submit, in-process, or as the AWS Glue 5.0
-job `<prefix>-raw-to-stage`. Every raw line ends up either in `stage.flights` (typed) or in
+A Spark step (`pipeline.registry`): it runs wherever the execution mode puts it (in the task's
+process, a spark-submit application or the AWS Glue 5.0 job `<prefix>-raw-to-stage`), always as
+`run(settings, year)`. Every raw line ends up either in `stage.flights` (typed) or in
 `stage.flights_rejects` with its line number and reason (a malformed field, an impossible value,
 a duplicate of an earlier line); rows in = staged + rejects is checked and recorded in the
 manifest, with the identity of the raw file (`lake.provenance`). The parsing itself is
@@ -12,28 +12,27 @@ The year's stage and rejects come from this raw file only: both partitions are e
 and each write states `partitionOverwriteMode=dynamic` itself, so no session setting decides
 whether a run of 2013 wipes 2012. A file costs two reads: one survey (line numbers, duplicates),
 one parse that writes the typed rows and notes the rejects' line numbers as it goes. The rejects
-are then written from those lines alone, re-parsed (a few rejects used to cost a second parse of
-the whole file: half of the step's time on a full-scale year); only a file with more than
-REPARSE_LIMIT rejects is parsed whole a second time.
+are then written from those lines alone, parsed again; only a file with more than REPARSE_LIMIT
+rejects is parsed whole a second time.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pyspark.sql import DataFrame, Observation
-from pyspark.sql import functions as F
+from flightlake.lake.tables import RAW_FLIGHTS, STAGE_FLIGHTS, STAGE_REJECTS, Table, raw_object_uri
+from flightlake.settings import Settings
 
-from flightlake.lake.provenance import raw_identity
-from flightlake.lake.tables import RAW_FLIGHTS, STAGE_FLIGHTS, STAGE_REJECTS, Table, raw_object_key
-from flightlake.spark.job import JobInputError, JobRun, required_input, run_job
-from flightlake.spark.transforms import raw_to_stage as transform
-from flightlake.spark.transforms.raw_lines import Survey, survey
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame
+
+    from flightlake.spark.job import SparkJob
+    from flightlake.spark.transforms.raw_lines import Survey
 
 REPARSE_LIMIT = 100_000  # rejects re-parsed by line number; beyond, the whole file is parsed again
 
 
-def _write_year(rows: DataFrame, table: Table, job: JobRun) -> None:
+def _write_year(rows: DataFrame, table: Table, job: SparkJob) -> None:
     (
         rows.write.mode("overwrite")
         .option("partitionOverwriteMode", "dynamic")
@@ -42,10 +41,20 @@ def _write_year(rows: DataFrame, table: Table, job: JobRun) -> None:
     )
 
 
-def run(job: JobRun) -> dict[str, Any]:
-    settings, spark, year = job.settings, job.spark, job.year
+def run(settings: Settings, year: int, run_id: str | None = None) -> dict[str, Any]:
+    """The step: stage the year's raw file, publish both tables, return the stage manifest."""
+    from pyspark.sql import Observation
+    from pyspark.sql import functions as F
+
+    from flightlake.lake.provenance import raw_identity
+    from flightlake.spark.job import JobInputError, SparkJob, required_input
+    from flightlake.spark.transforms import raw_to_stage as transform
+    from flightlake.spark.transforms.raw_lines import survey
+
+    job = SparkJob.start("raw_to_stage", settings, year, run_id)
+    spark = job.spark
     source = RAW_FLIGHTS.partition_uri(settings, year, job.scheme)
-    source_file = f"s3://{RAW_FLIGHTS.bucket(settings)}/{raw_object_key(settings, year)}"
+    source_file = raw_object_uri(settings, year)
     with required_input(f"no raw file for {year} at {source}: run `flightlake ingest {year}.csv`"):
         lines = spark.read.text(source)
         with job.step("surveyed the lines (numbering, duplicates)"):
@@ -93,22 +102,16 @@ def run(job: JobRun) -> dict[str, Any]:
     if rows_out == 0:
         rejects_at = STAGE_REJECTS.partition_uri(settings, year)
         raise JobInputError(f"none of the {rows_in} rows of {source_file} is valid; their reasons are in {rejects_at}")
+    reasons = manifest["reject_reasons"] or ""
+    job.say(f"{rows_in} raw rows -> {rows_out} staged, {reject_count} rejected {reasons}")
     return manifest
 
 
 def _reparsed(lines: DataFrame, lines_survey: Survey, year: int, bad_lines: list[int], bad: int) -> DataFrame | None:
     """The rejected lines alone, parsed again with their numbers; None when there are too many
     to name (the caller parses the whole file again)."""
+    from flightlake.spark.transforms import raw_to_stage as transform
+
     if len(bad_lines) != bad or bad > REPARSE_LIMIT:
         return None
     return transform.parse(transform.numbered_lines(lines, lines_survey, bad_lines), lines_survey, year)
-
-
-def main(argv: list[str]) -> int:
-    """The job's entry point: `--year YYYY` plus Glue's and the settings' arguments."""
-    return run_job("raw_to_stage", __doc__.splitlines()[0], argv, run, summary)
-
-
-def summary(manifest: dict[str, Any]) -> str:
-    reasons = manifest["reject_reasons"] or ""
-    return f"{manifest['rows_in']} raw rows -> {manifest['rows_out']} staged, {manifest['rejects']} rejected {reasons}"

@@ -1,8 +1,8 @@
-"""DAG task `stage_to_analytics` (Spark): one year of stage flights -> daily figures per airport.
+"""One year of stage flights -> daily figures per origin airport.
 
-Runs in Spark wherever the runtime says (`flightlake.pipeline.runtimes`): the script
-`spark_jobs/stage_to_analytics.py` calls `main`, under spark-submit, in-process, or as the AWS
-Glue 5.0 job `<prefix>-stage-to-analytics`. The figures are defined in
+A Spark step (`pipeline.registry`): it runs wherever the execution mode puts it (in the task's
+process, a spark-submit application or the AWS Glue 5.0 job `<prefix>-stage-to-analytics`),
+always as `run(settings, year)`. The figures are defined in
 `flightlake.spark.transforms.stage_to_analytics`; the write replaces this year's partition of
 `analytics.airport_daily` and nothing else (it states `partitionOverwriteMode=dynamic` itself).
 """
@@ -11,18 +11,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyspark.sql import functions as F
-
-from flightlake.lake.provenance import table_identity
 from flightlake.lake.tables import AIRPORT_DAILY, STAGE_FLIGHTS
-from flightlake.spark.job import JobRun, required_input, run_job
-from flightlake.spark.transforms.stage_to_analytics import daily_airport_figures
+from flightlake.settings import Settings
 
 OUTPUT_FILES = 2  # ~130k rows a year: a couple of files, not one per shuffle partition
 
 
-def run(job: JobRun) -> dict[str, Any]:
-    settings, spark, year = job.settings, job.spark, job.year
+def run(settings: Settings, year: int, run_id: str | None = None) -> dict[str, Any]:
+    """The step: the year's daily figures per airport, published; returns their manifest."""
+    from pyspark.sql import functions as F
+
+    from flightlake.lake.provenance import table_identity
+    from flightlake.spark.job import SparkJob, required_input
+    from flightlake.spark.transforms.stage_to_analytics import daily_airport_figures
+
+    job = SparkJob.start("stage_to_analytics", settings, year, run_id)
+    spark = job.spark
     source = STAGE_FLIGHTS.partition_uri(settings, year, job.scheme)
     with required_input(f"no stage data for {year} at {source}: run raw_to_stage for {year} first"):
         flights = spark.read.parquet(source)
@@ -43,13 +47,6 @@ def run(job: JobRun) -> dict[str, Any]:
         rows_in = flights.count()
     identity = table_identity(settings, STAGE_FLIGHTS, year)
     figures = {"rows_in": rows_in, "rows_out": rows_out, "airports": airports, "source": source}
-    return job.finish(AIRPORT_DAILY, {**figures, "raw_identity": identity})
-
-
-def main(argv: list[str]) -> int:
-    """The job's entry point: `--year YYYY` plus Glue's and the settings' arguments."""
-    return run_job("stage_to_analytics", __doc__.splitlines()[0], argv, run, summary)
-
-
-def summary(manifest: dict[str, Any]) -> str:
-    return f"{manifest['rows_in']} flights -> {manifest['rows_out']} airport-days at {manifest['airports']} airports"
+    manifest = job.finish(AIRPORT_DAILY, {**figures, "raw_identity": identity})
+    job.say(f"{rows_in} flights -> {rows_out} airport-days at {airports} airports")
+    return manifest

@@ -1,5 +1,4 @@
-"""DAG task `report`: reconcile the year's counts across every zone and the warehouse, then
-rebuild the dashboard.
+"""Counts reconciled across every zone and the warehouse, then the dashboard rebuilt.
 
 Each hop must account for every row of the one before it:
 raw rows = stage rows + rejects; airport-days in analytics = scored + insufficient rows of the
@@ -19,10 +18,17 @@ from flightlake.errors import FlightlakeError
 from flightlake.lake.aws import client
 from flightlake.lake.manifests import read_manifest
 from flightlake.lake.provenance import DERIVED, stale_tables
-from flightlake.lake.tables import AIRPORT_DAILY, AIRPORT_DAILY_ANOMALIES, STAGE_FLIGHTS, chart_index_key
-from flightlake.reporting.dashboard import publish
+from flightlake.lake.tables import (
+    AIRPORT_DAILY,
+    AIRPORT_DAILY_ANOMALIES,
+    STAGE_FLIGHTS,
+    chart_index_key,
+    object_uri,
+    run_report_key,
+)
 from flightlake.settings import Settings
 from flightlake.warehouse import connect
+from flightlake.warehouse.columns import TABLE as WAREHOUSE_TABLE
 
 
 class ReconciliationError(FlightlakeError):
@@ -58,7 +64,7 @@ def reconcile(settings: Settings, year: int) -> YearReport:
         connect(settings)
         .query(
             "SELECT COUNT(*) AS n, SUM(CASE WHEN is_anomaly THEN 1 ELSE 0 END) AS anomalies "
-            "FROM dw.airport_daily_delays WHERE year = :year",
+            f"FROM {WAREHOUSE_TABLE} WHERE year = :year",
             {"year": year},
         )
         .iloc[0]
@@ -99,7 +105,7 @@ def reconcile(settings: Settings, year: int) -> YearReport:
 
 
 def write_report(settings: Settings, report: YearReport) -> str:
-    key = settings.zone("reports").key("runs", f"year={report.year}", "report.json")
+    key = run_report_key(settings, report.year)
     body = {"year": report.year, "ok": report.ok, "figures": report.figures, "checks": report.checks}
     client("s3", settings).put_object(
         Bucket=settings.zone("reports").bucket,
@@ -107,11 +113,13 @@ def write_report(settings: Settings, report: YearReport) -> str:
         Body=json.dumps(body, indent=1).encode(),
         ContentType="application/json",
     )
-    return f"s3://{settings.zone('reports').bucket}/{key}"
+    return object_uri(settings, "reports", key)
 
 
-def run(settings: Settings, year: int) -> dict[str, Any]:
-    """The task: reconcile, write the report, fail on a mismatch, publish the dashboard."""
+def run(settings: Settings, year: int, run_id: str | None = None) -> dict[str, Any]:
+    """The step: reconcile, write the report, fail on a mismatch, publish the dashboard."""
+    from flightlake.reporting.dashboard import publish
+
     year_report = reconcile(settings, year)
     uri = write_report(settings, year_report)
     for check in year_report.checks:
