@@ -3,13 +3,13 @@
 SHELL := /bin/bash
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements/lock.txt pyproject.toml | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat requirements/lock.txt requirements/glue-runtime.txt pyproject.toml | cksum | cut -d' ' -f1)
 
 .PHONY: setup run test test-unit lint lint-deploy format bench lock up down status clean compose-check
 
 setup: $(STAMP)
 
-$(STAMP): requirements/lock.txt requirements/bootstrap.txt pyproject.toml scripts/bootstrap scripts/check-prereqs
+$(STAMP): requirements/lock.txt requirements/glue-runtime.txt requirements/bootstrap.txt pyproject.toml scripts/bootstrap scripts/check-prereqs
 	VENV=$(VENV) scripts/bootstrap
 	@rm -f $(VENV)/.installed-*; touch $@
 
