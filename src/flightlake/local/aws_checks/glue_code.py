@@ -147,9 +147,12 @@ def import_errors(root: Path, runtime: GlueRuntime) -> list[Problem]:
         spec = json.dumps([scripts, spark_side_modules(root), [str(modules_dir), str(root / SPARK_JOBS)]])
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(modules_dir), "HOME": tmp}
         done = _run([str(runtime.python), "-c", _IMPORT, spec], env=env, cwd=tmp)
-        problems = []
+        problems, seen = [], set()
         for line in done.stdout.splitlines():
             what, path, number, error = json.loads(line)
+            if (path, number, error) in seen:
+                continue  # the same failure, reached from another entry point
+            seen.add((path, number, error))
             where = (
                 _relative(root, path.replace(str(modules_dir), str(root / "src"))) if path else _relative(root, what)
             )
