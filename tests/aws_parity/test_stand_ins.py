@@ -4,7 +4,6 @@ statement (or batch) on the emulator's Redshift, one Glue job run of a tiny scri
 from __future__ import annotations
 
 import io
-import time
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -12,6 +11,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from flightlake.lake.aws import client
+from tests.local.test_glue_jobs import finished
+from tests.warehouse.test_redshift_data import wait
 
 pytestmark = pytest.mark.integration
 TARGET = {"WorkgroupName": "flightlake-parity", "Database": "dev"}  # a namespace of its own
@@ -24,18 +25,10 @@ def data_api(settings):
     return client("redshift-data", settings)
 
 
-def outcome(data_api, statement_id: str) -> dict:
-    while True:
-        described = data_api.describe_statement(Id=statement_id)
-        if described["Status"] in ("FINISHED", "FAILED", "ABORTED"):
-            return described
-        time.sleep(0.1)
-
-
 def run_batch(data_api, sqls: list[str], **parameters: str) -> dict:
     values = [{"name": name, "value": value} for name, value in parameters.items()]
     request = {**TARGET, "Sqls": sqls, **({"Parameters": values} if values else {})}
-    return outcome(data_api, data_api.batch_execute_statement(**request)["Id"])
+    return wait(data_api, data_api.batch_execute_statement(**request)["Id"])
 
 
 def test_an_unused_parameter_is_refused_and_a_quoted_name_is_text(data_api):
@@ -46,7 +39,7 @@ def test_an_unused_parameter_is_refused_and_a_quoted_name_is_text(data_api):
     assert error["Code"] == "ValidationException"
     assert error["Message"] == "Parameters list contains unused parameters. Unused parameters: [year]"
     quoted = data_api.execute_statement(**TARGET, Sql="SELECT ':year' AS text")
-    assert outcome(data_api, quoted["Id"])["Status"] == "FINISHED"
+    assert wait(data_api, quoted["Id"])["Status"] == "FINISHED"
     assert data_api.get_statement_result(Id=quoted["Id"])["Records"] == [[{"stringValue": ":year"}]]
 
 
@@ -100,23 +93,13 @@ def start_job(glue, s3, settings, name: str, script: str, version: str = "5.0") 
     return glue.start_job_run(JobName=name)["JobRunId"]
 
 
-def ended(glue, name: str, run_id: str) -> dict:
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        run = glue.get_job_run(JobName=name, RunId=run_id)["JobRun"]
-        if run["JobRunState"] not in ("STARTING", "RUNNING", "STOPPING"):
-            return run
-        time.sleep(0.5)
-    raise AssertionError(f"{name} still running")
-
-
 def test_glue_job_runs_fail_as_on_glue_5(glue, s3, settings):
     runs = {
         "parity-lacks": start_job(glue, s3, settings, "parity-lacks", "lacks.py"),
         "parity-batched": start_job(glue, s3, settings, "parity-batched", "batched.py"),
         "parity-glue-4": start_job(glue, s3, settings, "parity-glue-4", "other.py", version="4.0"),
     }
-    messages = {name: ended(glue, name, run_id) for name, run_id in runs.items()}
+    messages = {name: finished(glue, name, run_id, timeout=300) for name, run_id in runs.items()}
     assert {run["JobRunState"] for run in messages.values()} == {"FAILED"}
     assert messages["parity-lacks"]["ErrorMessage"] == "ModuleNotFoundError: No module named 'sklearn'"
     assert messages["parity-batched"]["ErrorMessage"] == "AttributeError: module 'itertools' has no attribute 'batched'"

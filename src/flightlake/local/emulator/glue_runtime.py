@@ -38,6 +38,7 @@ LOCK = Path("requirements") / "glue-runtime.txt"
 PROVIDED = Path("requirements") / "glue-5.0-provided.txt"
 READY = "runtime.json"  # written last: its presence says the runtime is whole
 _PATHS = ("root", "python", "spark_home")  # the fields of GlueRuntime that are paths
+_PROBE = "import os, pyspark; print(os.path.dirname(pyspark.__file__)); print(pyspark.__version__)"
 _PINNED = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==", re.MULTILINE)
 Echo = Callable[[str], None]
 
@@ -72,7 +73,10 @@ def lock_file(settings: Settings) -> Path:
 
 def runtime_dir(settings: Settings) -> Path:
     """The runtime of this lock: a changed lock is a new runtime beside the old one."""
-    digest = hashlib.sha256(lock_file(settings).read_bytes()).hexdigest()[:12]
+    lock = lock_file(settings)
+    if not lock.exists():
+        raise GlueRuntimeError(f"{lock} is missing: the Glue 5.0 runtime is made from the checkout's lock")
+    digest = hashlib.sha256(lock.read_bytes()).hexdigest()[:12]
     return settings.glue_runtime_root / f"glue-{GLUE_VERSION}-{digest}"
 
 
@@ -168,9 +172,6 @@ def _build(settings: Settings, python: str, root: Path) -> GlueRuntime:
     fields = {name: str(value) if name in _PATHS else value for name, value in asdict(runtime).items()}
     (root / READY).write_text(json.dumps(fields, indent=2) + "\n")
     return runtime
-
-
-_PROBE = "import os, pyspark; print(os.path.dirname(pyspark.__file__)); print(pyspark.__version__)"
 
 
 def java_version() -> str:
