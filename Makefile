@@ -3,13 +3,13 @@
 SHELL := /bin/bash
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements/lock.txt pyproject.toml | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat requirements/lock.txt requirements/glue-runtime.txt pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup run test test-unit lint lint-deploy format bench lock up down status clean compose-check
+.PHONY: setup run test test-unit lint check-aws lint-deploy format bench lock up down status clean compose-check
 
 setup: $(STAMP)
 
-$(STAMP): requirements/lock.txt requirements/bootstrap.txt pyproject.toml scripts/bootstrap scripts/check-prereqs
+$(STAMP): requirements/lock.txt requirements/glue-runtime.txt requirements/bootstrap.txt pyproject.toml scripts/bootstrap scripts/check-prereqs
 	VENV=$(VENV) scripts/bootstrap
 	@rm -f $(VENV)/.installed-*; touch $@
 
@@ -24,11 +24,17 @@ test: setup
 test-unit: setup
 	$(BIN)/pytest -m "not integration" $(PYTEST_ARGS)
 
-## ruff (style, and the DAG never imports the local harness) + import-linter (package boundaries)
+## ruff (style, and the DAG never imports the local harness) + import-linter (package boundaries) + check-aws
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/python -m flightlake.local.aws_checks
+
+## what would fail on AWS, in seconds: Glue 5.0's Python 3.11, standard library and modules; MWAA's
+## Python 3.12; Redshift's grammar, refusals and the Data API's rules (flightlake.local.aws_checks)
+check-aws: setup
+	$(BIN)/python -m flightlake.local.aws_checks
 
 ## cfn-lint and checkov on deploy/ (checkov lives in its own hash-locked venv, .venv-tools)
 lint-deploy: setup

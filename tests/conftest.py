@@ -1,8 +1,9 @@
 """Shared fixtures: one embedded stack and one Spark session for the whole test session.
 
 The stack runs in its own state directory (never the developer's `.flightlake/`) on free ports,
-so tests can run while a developer's stack is up. The S3A jars are shared with the project's
-cache, because fetching 180 MB per test run would be silly.
+so tests can run while a developer's stack is up. The S3A jars and the Glue 5.0 runtime are shared
+with the project's cache, because fetching 180 MB (or building a 1 GB virtualenv) per test run
+would be silly.
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ def stack_environment(state_dir: Path) -> dict[str, str]:
     return {
         "FLIGHTLAKE_STATE_DIR": str(state_dir),
         "FLIGHTLAKE_JARS_DIR": os.environ.get("FLIGHTLAKE_JARS_DIR", str(REPO / ".flightlake" / "jars")),
+        "FLIGHTLAKE_GLUE_RUNTIME_DIR": os.environ.get(
+            "FLIGHTLAKE_GLUE_RUNTIME_DIR", str(REPO / ".flightlake" / "glue-runtime")
+        ),
         "FLIGHTLAKE_EMULATOR_PORT": str(processes.free_port(0)),
         "FLIGHTLAKE_POSTGRES_PORT": str(processes.free_port(0)),
         "FLIGHTLAKE_PROJECT_DIR": str(REPO),

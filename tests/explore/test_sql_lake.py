@@ -157,6 +157,10 @@ def test_the_command_writes_files_and_fails_in_one_line(settings, probe, tmp_pat
     assert main(["sql", "--file", str(tmp_path / "q.sql"), "--max-rows", "1"]) == 0
     shown = capsys.readouterr().out
     assert "ORD" in shown and "ATL" not in shown and "3 rows in" in shown and "first 1 shown" in shown
+    assert "warehouse" not in shown  # no dw table read
+    assert main(["sql", "select count(*) as runs from dw.pipeline_runs"]) == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert "dw tables from the local warehouse postgresql://" in said and "@127.0.0.1:" in said
     assert main(["sql", f"select * from {name}_missing"]) == 2
     error = capsys.readouterr().err
     assert error.startswith(f"flightlake sql: unknown table {name}_missing;") and error.count("\n") == 1

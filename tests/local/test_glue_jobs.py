@@ -1,5 +1,6 @@
 """The emulator's Glue jobs API: job definitions as Glue keeps them, and job runs that really run
-their script under spark-submit, with Glue's arguments, modules, states, errors and logs."""
+their script under spark-submit in Glue 5.0's runtime (Python 3.11, PySpark 3.5.4), with Glue's
+arguments, modules, states, errors and logs."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ import zipfile
 import pytest
 from botocore.exceptions import ClientError
 
+from flightlake.deploy.wheel import build_wheel
 from flightlake.local.emulator.glue_job_logs import JOBS_FOLDER
 from flightlake.local.stack.emulator import emulator_dir
 from flightlake.pipeline.operators.glue import run_ended
 from flightlake.pipeline.outcomes import SparkStepFailed, SparkStepRefused, take_outcome
 from flightlake.pipeline.registry import step
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.integration
 ROLE = "arn:aws:iam::123456789012:role/flightlake-glue-test"
@@ -27,14 +30,17 @@ SCRIPTS = {
     # Reads the lake through Glue's own S3 (an s3:// path) and imports the module of a wheel.
     "probe.py": """
 import json, os, sys
-import probe_module
+import probe_module, pyspark
 from pyspark.sql import SparkSession
 spark = SparkSession.builder.getOrCreate()
 source = sys.argv[sys.argv.index("--input") + 1]
 print(json.dumps({"argv": sys.argv[1:], "module": probe_module.__file__, "lines": spark.read.text(source).count(),
-                  "flightlake_env": sorted(k for k in os.environ if k.startswith("FLIGHTLAKE_"))}))
+                  "flightlake_env": sorted(k for k in os.environ if k.startswith("FLIGHTLAKE_")),
+                  "python": list(sys.version_info[:2]), "pyspark": pyspark.__version__,
+                  "executor_python": spark.sparkContext.parallelize([0]).map(lambda _: sys.version_info[:2]).first()}))
 """,
-    # The project's Spark application (what spark_jobs/run_step.py runs), on a lake with no raw file.
+    # The project's Spark application (what spark_jobs/run_step.py runs, from the release wheel), on a
+    # lake with no raw file.
     "refuses.py": """
 import sys
 from flightlake.pipeline.spark_application import main
@@ -82,6 +88,19 @@ def bucket(embedded_stack) -> str:
     return name
 
 
+@pytest.fixture(scope="module")
+def release_wheel(embedded_stack, bucket, tmp_path_factory) -> dict[str, str]:
+    """The project's wheel in S3, as the deploy gives it to its jobs."""
+    from flightlake.lake.aws import client
+
+    built = build_wheel(REPO, tmp_path_factory.mktemp("wheel"))
+    client("s3", embedded_stack.settings).upload_file(str(built), bucket, PREFIX + built.name)
+    return {
+        "--additional-python-modules": f"s3://{bucket}/{PREFIX}{built.name}",
+        "--python-modules-installer-option": "--no-deps",
+    }
+
+
 def job(glue, name: str, script: str, bucket: str, arguments: dict[str, str] | None = None, limit: int = 1) -> str:
     try:
         glue.delete_job(JobName=name)
@@ -106,7 +125,7 @@ def finished(glue, name: str, run_id: str, timeout: float = 600) -> dict:
 
 
 @pytest.fixture(scope="module")
-def runs(embedded_stack, bucket) -> dict[str, dict]:
+def runs(embedded_stack, bucket, release_wheel) -> dict[str, dict]:
     """The four jobs started together (each is a spark-submit), then waited for."""
     from flightlake.lake.aws import client
 
@@ -121,7 +140,13 @@ def runs(embedded_stack, bucket) -> dict[str, dict]:
     started = {
         "probe": (job(glue, "test-probe", "probe.py", bucket, probe_arguments), {"--colour": "red"}),
         "refuses": (
-            job(glue, "test-refuses", "refuses.py", bucket, {"--step": "raw_to_stage", "--FLIGHTLAKE_RUNTIME": "glue"}),
+            job(
+                glue,
+                "test-refuses",
+                "refuses.py",
+                bucket,
+                {"--step": "raw_to_stage", "--FLIGHTLAKE_RUNTIME": "glue", **release_wheel},
+            ),
             {"--year": "2013", "--FLIGHTLAKE_RAW_BUCKET": EMPTY_RAW_BUCKET},
         ),
         "exits": (job(glue, "test-exits", "exits.py", bucket), {}),
@@ -148,6 +173,7 @@ def test_a_run_runs_its_script_with_glues_arguments_modules_and_s3(runs, embedde
     assert printed["lines"] == 3  # read from s3://, as Glue's own S3 access reads
     assert f"/{JOBS_FOLDER}/python-modules/" in printed["module"]  # the wheel, not the project's virtualenv
     assert printed["flightlake_env"] == []  # a Glue job's configuration is its arguments
+    assert (printed["python"], printed["executor_python"], printed["pyspark"]) == ([3, 11], [3, 11], "3.5.4")
     events = logs.get_log_events(logGroupName="/aws-glue/jobs/output", logStreamName=run["Id"])["events"]
     assert any(event["message"].startswith('{"argv"') for event in events)
     assert [r["Id"] for r in glue.get_job_runs(JobName="test-probe")["JobRuns"]][:1] == [run["Id"]]

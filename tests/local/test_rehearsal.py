@@ -1,6 +1,8 @@
 """`flightlake run --rehearse-aws`: one generated year through the DAG as MWAA runs it (Glue job
-runs and the Redshift Data API, on the emulator), against the same year through the local path;
-and a Glue job that refuses its input failing its task at once, with the job's message."""
+runs under Glue 5.0's runtime and the Redshift Data API, on the emulator), against the same year
+through the local path; the rehearsal writes its own warehouse database and dashboard, leaving the
+local ones as the local run left them; and a Glue job that refuses its input failing its task at
+once, with the job's message."""
 
 from __future__ import annotations
 
@@ -10,9 +12,11 @@ import pandas as pd
 import psycopg
 import pytest
 
+from flightlake.deploy.names import DATABASE
 from flightlake.deploy.runtime_env import mwaa_environment
 from flightlake.lake.aws import client, list_keys
 from flightlake.lake.tables import AIRPORT_DAILY_ANOMALIES
+from flightlake.local.emulator.redshift_namespaces import namespace_database, namespace_dsn
 from flightlake.local.harness.main_job import backfill, run
 from flightlake.local.harness.rehearsal import PATH, aws_path, metadata_db, mwaa_path
 from flightlake.local.harness.rehearsal_deploy import ENVIRONMENT, deploy_to_emulator
@@ -38,11 +42,11 @@ def warehouse_rows(dsn: str) -> pd.DataFrame:
         return pd.DataFrame(cursor.fetchall(), columns=COMPARED)
 
 
-def forget_year(dsn: str) -> None:
-    """Remove the year's warehouse rows (the rehearsal's environment has a lake of its own)."""
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f"DELETE FROM {TABLE} WHERE year = %s", (YEAR,))
-        conn.execute("DELETE FROM dw.pipeline_runs WHERE year = %s", (YEAR,))
+def whole_warehouse(dsn: str) -> list[tuple]:
+    """Every row of the warehouse's tables, every year, the load's own columns included."""
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute(f"SELECT * FROM {TABLE} ORDER BY flight_date, origin_airport").fetchall()
+        return rows + conn.execute("SELECT * FROM dw.pipeline_runs ORDER BY run_id").fetchall()
 
 
 @pytest.fixture(scope="module")
@@ -51,30 +55,42 @@ def both_paths(embedded_stack):
     local = run(settings, (YEAR,), rows_per_year=ROWS, seed=SEED, echo=lambda line: None)
     assert [o.state for o in local.outcomes] == ["success"], local.outcomes
     local_rows = warehouse_rows(dsn)
-    forget_year(dsn)  # the rehearsal must write all of it again, through Glue and Redshift
+    local_state = (whole_warehouse(dsn), local.dashboard.read_bytes())
     lines: list[str] = []
     rehearsal = run(settings, (YEAR,), rows_per_year=ROWS, seed=SEED, echo=lines.append, path=aws_path(lines.append))
+    after = (whole_warehouse(dsn), local.dashboard.read_bytes())
     again: list[str] = []
     deployed = deploy_to_emulator(settings, again.append)  # what the rehearsal deployed; a second time
-    return local, local_rows, rehearsal, lines, deployed, again
+    return local, local_rows, rehearsal, lines, deployed, again, local_state, after
 
 
 def test_the_rehearsal_runs_the_year_as_mwaa_does_and_its_warehouse_equals_the_local_one(both_paths, settings):
-    local, local_rows, rehearsal, lines, _, _ = both_paths
+    local, local_rows, rehearsal, lines, deployed = both_paths[:5]
     (outcome,) = rehearsal.outcomes
     assert outcome.state == "success", (outcome.error, lines[-12:])
     assert {task: info["state"] for task, info in outcome.tasks.items()} == dict.fromkeys(STEP_NAMES, "success")
     assert rehearsal.path == PATH and local.path.startswith("local path")  # what the summary table's title says
-    assert rehearsal.warehouse.startswith("redshift-serverless://")
-    rehearsed_rows = warehouse_rows(settings.warehouse_dsn)
+    database = namespace_database(deployed.workgroup, DATABASE)
+    assert rehearsal.warehouse.startswith(f"redshift-serverless://{deployed.workgroup}/{DATABASE} ")
+    assert f"database {database} of the embedded PostgreSQL" in rehearsal.warehouse
+    assert any(note.startswith("Glue job runs under the AWS Glue 5.0 runtime: Python 3.11") for note in rehearsal.notes)
+    rehearsed_rows = warehouse_rows(namespace_dsn(settings.warehouse_dsn, deployed.workgroup, DATABASE))
     assert len(rehearsed_rows) == outcome.figures["warehouse_rows"] > 10_000
     pd.testing.assert_frame_equal(rehearsed_rows, local_rows)  # row for row, value for value
     shared = ("raw_rows", "rejects", "airports", "anomalies", "airport_days", "warehouse_rows", "charts")
     assert {k: outcome.figures[k] for k in shared} == {k: local.outcomes[0].figures[k] for k in shared}
 
 
+def test_the_local_warehouse_and_dashboard_are_as_the_local_run_left_them(both_paths, settings):
+    local, rehearsal, (before, after) = both_paths[0], both_paths[2], both_paths[6:]
+    assert after == before  # every row of every year, the run records, the dashboard's bytes
+    assert rehearsal.dashboard != local.dashboard
+    assert rehearsal.dashboard == settings.state_dir / "rehearsal" / "reports" / "dashboard" / "index.html"
+    assert rehearsal.dashboard.exists() and str(YEAR) in rehearsal.dashboard.read_text()
+
+
 def test_the_spark_steps_were_glue_job_runs_of_the_releases_definitions(both_paths, settings, glue):
-    _, _, rehearsal, _, deployed, again = both_paths
+    _, _, rehearsal, _, deployed, again = both_paths[:6]
     assert deployed.uploaded == 0 and any("0 of " in line for line in again)  # the release is stored once
     release = f"s3://{deployed.artifacts_bucket}/releases/{deployed.version}"
     release_id = deployed.version.rsplit("-", 1)[1]

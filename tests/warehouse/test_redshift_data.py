@@ -1,6 +1,7 @@
 """The Redshift path of the warehouse against the emulator's Redshift Data API (real statements on
-the embedded PostgreSQL, Redshift's COPY from the lake's Parquet): the same rows as the PostgreSQL
-path, a batch that fails leaves nothing behind, and what Redshift would refuse is refused."""
+the embedded PostgreSQL, in the workgroup's own database, Redshift's COPY from the lake's
+Parquet): the same rows as the PostgreSQL path, a batch that fails leaves nothing behind, and what
+Redshift would refuse is refused."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from flightlake.anomalies import detect
 from flightlake.lake.arrow_io import write_year
 from flightlake.lake.schemas import DAILY_ANOMALY_COLUMNS, names
 from flightlake.lake.tables import AIRPORT_DAILY_ANOMALIES
+from flightlake.local.emulator.redshift_namespaces import namespace_dsn
 from flightlake.settings import load_settings
 from flightlake.warehouse import WarehouseLoadError
 from flightlake.warehouse.postgres import load_frame as load_postgres
@@ -44,17 +46,30 @@ def frame() -> pd.DataFrame:
     return detect(moved, YEAR, "robust")
 
 
+@pytest.fixture(scope="module")
+def namespace(embedded_stack) -> str:
+    """The DSN of the workgroup's own database (its Redshift namespace), its DDL applied through the
+    Data API as the deploy applies it."""
+    import os
+
+    RedshiftWarehouse(load_settings({**os.environ, **REDSHIFT})).apply_ddl(REPO / "postgres_init")
+    return namespace_dsn(
+        embedded_stack.env["FLIGHTLAKE_WAREHOUSE_DSN"], REDSHIFT["FLIGHTLAKE_REDSHIFT_WORKGROUP"], "dev"
+    )
+
+
 @pytest.fixture
-def redshift(embedded_stack, frame, s3) -> RedshiftWarehouse:
+def redshift(embedded_stack, namespace, frame, s3) -> RedshiftWarehouse:
     """The Redshift warehouse through the emulator; the year's Parquet in the lake, the year's
-    warehouse rows gone."""
+    rows gone from both warehouses."""
     import os
 
     settings = load_settings({**os.environ, **REDSHIFT})
     write_year(settings, AIRPORT_DAILY_ANOMALIES, YEAR, frame)
-    with psycopg.connect(embedded_stack.env["FLIGHTLAKE_WAREHOUSE_DSN"], autocommit=True) as conn:
-        conn.execute("DELETE FROM dw.airport_daily_delays WHERE year = %s", (YEAR,))
-        conn.execute("DELETE FROM dw.pipeline_runs WHERE year = %s", (YEAR,))
+    for dsn in (embedded_stack.env["FLIGHTLAKE_WAREHOUSE_DSN"], namespace):
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute("DELETE FROM dw.airport_daily_delays WHERE year = %s", (YEAR,))
+            conn.execute("DELETE FROM dw.pipeline_runs WHERE year = %s", (YEAR,))
     return RedshiftWarehouse(settings)
 
 
@@ -79,22 +94,21 @@ def wait(data_api, statement_id: str) -> dict:
         time.sleep(0.1)
 
 
-def test_a_load_through_the_data_api_gives_the_rows_a_postgres_load_gives(redshift, embedded_stack, frame):
-    dsn = embedded_stack.env["FLIGHTLAKE_WAREHOUSE_DSN"]
+def test_a_load_through_the_data_api_gives_the_rows_a_postgres_load_gives(redshift, embedded_stack, namespace, frame):
+    local = embedded_stack.env["FLIGHTLAKE_WAREHOUSE_DSN"]
     result = redshift.load_year(YEAR, airflow_run_id=None)  # a NULL parameter, written as NULL
-    through_redshift, runs = warehouse_state(dsn)
+    through_redshift, runs = warehouse_state(namespace)
     assert (result.rows_staged, result.rows_inserted, result.rows_for_year) == (len(frame),) * 3 == (730,) * 3
     assert [run[0] for run in runs] == [result.run_id]
+    assert warehouse_state(local)[1] == []  # the workgroup's namespace is not the local warehouse
     source = AIRPORT_DAILY_ANOMALIES.partition_uri(redshift.settings, YEAR)
-    load_postgres(dsn, YEAR, frame, source)
-    through_postgres, _ = warehouse_state(dsn)
+    load_postgres(local, YEAR, frame, source)
+    through_postgres, _ = warehouse_state(local)
     pd.testing.assert_frame_equal(through_redshift, through_postgres)
 
 
-def test_a_file_that_is_not_parquet_under_the_copy_prefix_fails_the_load_and_changes_nothing(
-    redshift, embedded_stack, s3
-):
-    dsn = embedded_stack.env["FLIGHTLAKE_WAREHOUSE_DSN"]
+def test_a_file_that_is_not_parquet_under_the_copy_prefix_fails_the_load_and_changes_nothing(redshift, namespace, s3):
+    dsn = namespace
     redshift.load_year(YEAR, "first")
     before = warehouse_state(dsn)
     bucket = AIRPORT_DAILY_ANOMALIES.bucket(redshift.settings)
@@ -140,7 +154,7 @@ def test_parquet_whose_columns_do_not_match_the_table_by_position_fails_the_copy
         redshift.load_year(YEAR, "mismatch")
 
 
-def test_a_batch_is_one_transaction_and_reports_each_statement(redshift, embedded_stack):
+def test_a_batch_is_one_transaction_and_reports_each_statement(redshift, namespace):
     data_api = redshift.data_api
     target = {"WorkgroupName": "flightlake-test", "Database": "dev"}
     insert = (
@@ -153,7 +167,7 @@ def test_a_batch_is_one_transaction_and_reports_each_statement(redshift, embedde
     assert described["Status"] == "FAILED" and described["Error"] == "ERROR: division by zero"
     assert [sub["Status"] for sub in described["SubStatements"]] == ["FINISHED", "FAILED"]
     assert [sub["Id"] for sub in described["SubStatements"]] == [f"{batch['Id']}:1", f"{batch['Id']}:2"]
-    with psycopg.connect(embedded_stack.env["FLIGHTLAKE_WAREHOUSE_DSN"]) as conn:
+    with psycopg.connect(namespace) as conn:
         assert conn.execute("SELECT COUNT(*) FROM dw.pipeline_runs WHERE run_id = 'batch-test'").fetchone() == (0,)
 
 
@@ -187,7 +201,8 @@ def test_results_are_typed_and_paged_as_the_data_api_pages_them(redshift):
 @pytest.mark.parametrize(
     ("sql", "refusal"),
     [
-        ("INSERT INTO dw.pipeline_runs (run_id) VALUES ('x') ON CONFLICT DO NOTHING", "PostgreSQL syntax that Amazon"),
+        ("INSERT INTO dw.pipeline_runs (run_id) VALUES ('x') ON CONFLICT DO NOTHING",
+         "Amazon Redshift does not accept INSERT ... ON CONFLICT"),
         ("MERGE INTO dw.airport_daily_delays t USING dw.airport_daily_delays s ON t.year = s.year "
          "WHEN MATCHED THEN DELETE", "an alias for MERGE's target table"),
         ("UNLOAD ('SELECT 1') TO 's3://flightlake-analytics/x' IAM_ROLE 'arn:aws:iam::1:role/r'", "UNLOAD is Redshift"),

@@ -23,7 +23,7 @@ from flightlake.settings import Settings
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from flightlake.explore.session import LakeSession
+    from flightlake.explore.session import Answer, LakeSession
 
 PROMPT, MORE = "sql> ", "...> "
 
@@ -80,8 +80,23 @@ def _answer(session: LakeSession, text: str, args: argparse.Namespace) -> int:
         console().print(session.explain(text), markup=False)
         return 0
     answer = session.query(text)
-    _show(answer.table, args, f"{answer.table.num_rows:,} rows in {answer.seconds:.2f} s")
+    _show(
+        answer.table,
+        args,
+        f"{answer.table.num_rows:,} rows in {answer.seconds:.2f} s{_warehouse_read(session, answer)}",
+    )
     return 0
+
+
+def _warehouse_read(session: LakeSession, answer: Answer) -> str:
+    """Which warehouse the `dw` tables came from, when the query read any: the local path's (an
+    AWS rehearsal writes a database of its own, `redshift_<workgroup>_<database>`)."""
+    from flightlake.explore.warehouse_tables import SCHEMA
+    from flightlake.local.stack.service import redact
+
+    if not any(name.startswith(f"{SCHEMA}.") for name in answer.tables):
+        return ""
+    return f"; {SCHEMA} tables from the local warehouse {redact(session.settings.warehouse_dsn or '')}"
 
 
 def _show(table: pa.Table, args: argparse.Namespace, summary: str) -> None:

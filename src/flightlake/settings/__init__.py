@@ -34,6 +34,8 @@ its variable) and `checkout` (where the project's own files are).
 | `FLIGHTLAKE_RELEASE` | unset | the deployed release this process runs (set on MWAA by the release's startup.sh) |
 | `FLIGHTLAKE_JARS_DIR` | `<state dir>/jars` | cache of the S3A jars (shared by test stacks) |
 | `FLIGHTLAKE_S3A_JARS` | the two jars in the jars dir | comma-separated jar files for S3A, instead of the cached ones |
+| `FLIGHTLAKE_GLUE_RUNTIME_DIR` | `<state dir>/glue-runtime` | the emulator's Glue 5.0 runtime, built once |
+| `FLIGHTLAKE_GLUE_PYTHON` | `python3.11` on PATH, pyenv's, system | the Python 3.11 that runtime is made from |
 | `FLIGHTLAKE_TASK_RETRIES` | `2` | retries of each DAG task (transient failures only) |
 | `FLIGHTLAKE_PROJECT_DIR` | the checkout around cwd or package | where `dags/`, `spark_jobs/`, `postgres_init/` are |
 | `FLIGHTLAKE_EMULATOR_PORT` | `4566` | embedded S3/Glue emulator port (a free one if taken) |
@@ -132,6 +134,8 @@ class Settings:
     pg_os_user: str = "postgres"
     jars_dir: Path | None = None
     s3a_jars: tuple[Path, ...] | None = None
+    glue_runtime_dir: Path | None = None
+    glue_python: str | None = None  # a path or a command name
     project_dir: Path | None = None
     alert_topic_arn: str | None = None
     release: str | None = None
@@ -139,6 +143,10 @@ class Settings:
     @property
     def s3a_jars_dir(self) -> Path:
         return self.jars_dir or self.state_dir / "jars"
+
+    @property
+    def glue_runtime_root(self) -> Path:
+        return self.glue_runtime_dir or self.state_dir / "glue-runtime"
 
     def zone(self, name: str) -> Zone:
         return self.zones[name]
@@ -252,6 +260,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         pg_os_user=values.text(env, "FLIGHTLAKE_PG_OS_USER", "postgres") or "postgres",
         jars_dir=values.path(env, "FLIGHTLAKE_JARS_DIR"),
         s3a_jars=values.paths(env, "FLIGHTLAKE_S3A_JARS"),
+        glue_runtime_dir=values.path(env, "FLIGHTLAKE_GLUE_RUNTIME_DIR"),
+        glue_python=values.text(env, "FLIGHTLAKE_GLUE_PYTHON"),
         project_dir=values.path(env, "FLIGHTLAKE_PROJECT_DIR"),
         alert_topic_arn=values.text(env, "FLIGHTLAKE_ALERT_TOPIC_ARN"),
         release=values.text(env, "FLIGHTLAKE_RELEASE"),

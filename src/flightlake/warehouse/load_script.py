@@ -17,7 +17,8 @@ from typing import Any
 from flightlake.warehouse.columns import KEY, LOADED_COLUMNS, names
 from flightlake.warehouse.sql_files import statements
 
-_STEP_MARK = re.compile(r"^-- step: (\w+)\s*$", re.MULTILINE)
+LOAD_SQL = "sql/load_airport_daily.sql"  # in the package flightlake.warehouse
+STEP_MARK = re.compile(r"^-- step: (\w+)\s*$", re.MULTILINE)
 _PARAMETER = re.compile(r"(?<![:\w]):([a-z_]+)")
 _INDENT = ",\n    "
 
@@ -32,11 +33,13 @@ def _column_lists() -> dict[str, str]:
     }
 
 
-def load_steps() -> list[tuple[str, str]]:
-    """The named statements of the load, in order, with the column lists filled in."""
-    text = resources.files("flightlake.warehouse").joinpath("sql/load_airport_daily.sql").read_text()
+def load_steps(text: str | None = None) -> list[tuple[str, str]]:
+    """The named statements of the load, in order, with the column lists filled in; from the
+    packaged SQL file, or from `text` (the same file elsewhere, e.g. a copy being checked)."""
+    if text is None:
+        text = resources.files("flightlake.warehouse").joinpath(LOAD_SQL).read_text()
     lists = _column_lists()
-    parts = _STEP_MARK.split(text)
+    parts = STEP_MARK.split(text)
     steps = []
     for name, body in zip(parts[1::2], parts[2::2], strict=True):
         (statement,) = statements(body)  # one statement per step

@@ -1,16 +1,20 @@
 """Getting a Glue job run ready to start, as AWS Glue 5.0 does: its script, its Python modules,
 its arguments, its command and its environment.
 
+- Every run runs under Glue 5.0's runtime (`glue_runtime`): Python 3.11, PySpark 3.5.4 and only
+  the modules Glue provides, never the project's virtualenv. A job of another GlueVersion fails
+  its run, by name.
 - The script is the job's `Command.ScriptLocation`, fetched from the emulator's S3.
 - `--additional-python-modules` is honoured the way the deploy uses it: wheels in S3, installed
-  with pip and the job's `--python-modules-installer-option` (the deploy gives `--no-deps`) into
-  a directory of their own (cached by content), which goes on the driver's PYTHONPATH. The
-  project's virtualenv is never touched, so the job imports flightlake from the wheel the deploy
-  uploaded, not from the checkout.
+  by the runtime's pip (Glue's own version) with the job's `--python-modules-installer-option`
+  (the deploy gives `--no-deps`) into a directory of their own (cached by content), which goes
+  on the driver's PYTHONPATH. So the job imports flightlake from the wheel the deploy uploaded,
+  not from the checkout, and a dependency the wheel does not bring and Glue does not provide is
+  a `ModuleNotFoundError`, as on Glue.
 - The script's arguments follow Glue's convention: `--JOB_ID`, `--JOB_RUN_ID` and `--JOB_NAME`,
   then the job's DefaultArguments overridden by the run's Arguments, overridden by the job's
   NonOverridableArguments; Glue's own defaults (`--job-bookmark-option`) are added when absent.
-- The command is the venv's spark-submit on `local[*]` with Spark's S3 filesystem wired to the
+- The command is the runtime's spark-submit on `local[*]` with Spark's S3 filesystem wired to the
   emulator: on AWS that wiring is Glue's own (EMRFS), not something the job sets.
 - The environment is that of a Glue worker: no FLIGHTLAKE_* variable (a Glue job gets its
   configuration from its arguments only), and AWS clients pointed at the emulator.
@@ -22,15 +26,15 @@ import hashlib
 import os
 import shlex
 import subprocess
-import sys
 import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from flightlake.local.emulator.glue_runtime import GLUE_VERSION, GlueRuntime
 from flightlake.local.emulator.own_clients import split_s3_uri
 from flightlake.settings import load_settings
-from flightlake.spark.session import s3a_conf, s3a_jars, spark_home
+from flightlake.spark.session import s3a_conf, s3a_jars
 
 GLUE_MASTER = "local[*]"  # the Glue cluster of a run: this machine's cores
 MODULES_ARGUMENT = "--additional-python-modules"
@@ -60,6 +64,15 @@ def glue_arguments(job: dict[str, Any], run_arguments: dict[str, str], job_run_i
     return argv
 
 
+def check_glue_version(job: dict[str, Any]) -> None:
+    """The emulator has Glue 5.0's runtime only: a job of another version is refused by name."""
+    version = job.get("GlueVersion") or "0.9"  # what Glue assumes when a job names none
+    if version != GLUE_VERSION:
+        raise LaunchError(
+            f"GlueVersion {version}: the emulator runs AWS Glue {GLUE_VERSION} jobs only (Python 3.11, Spark 3.5.4)"
+        )
+
+
 def effective_arguments(job: dict[str, Any], run_arguments: dict[str, str]) -> dict[str, str]:
     return {**job.get("DefaultArguments", {}), **run_arguments, **job.get("NonOverridableArguments", {})}
 
@@ -80,9 +93,9 @@ def fetch_script(s3: Any, location: str | None, target_dir: Path) -> Path:
     return script
 
 
-def install_modules(s3: Any, arguments: dict[str, str], cache_dir: Path) -> Path | None:
+def install_modules(s3: Any, arguments: dict[str, str], cache_dir: Path, runtime: GlueRuntime) -> Path | None:
     """Install the wheels of `--additional-python-modules` into a directory of their own; None
-    when the job names none. Installed once per content and installer options."""
+    when the job names none. Installed once per content, installer options and runtime."""
     from botocore.exceptions import ClientError
 
     spec = arguments.get(MODULES_ARGUMENT, "").strip()
@@ -90,7 +103,7 @@ def install_modules(s3: Any, arguments: dict[str, str], cache_dir: Path) -> Path
         return None
     options = shlex.split(arguments.get(INSTALLER_OPTIONS_ARGUMENT, ""))
     wheels: list[Path] = []
-    digest = hashlib.sha256(" ".join(options).encode())
+    digest = hashlib.sha256(f"{runtime.root} {' '.join(options)}".encode())
     for item in (part.strip() for part in spec.split(",") if part.strip()):
         if not (item.startswith("s3://") and item.endswith(".whl")):
             raise LaunchError(
@@ -111,7 +124,7 @@ def install_modules(s3: Any, arguments: dict[str, str], cache_dir: Path) -> Path
     target = cache_dir / "python-modules" / digest.hexdigest()[:20]
     with _install_lock(target):
         if not target.is_dir():
-            _pip_install(wheels, options, target)
+            _pip_install(runtime, wheels, options, target)
     return target
 
 
@@ -120,9 +133,9 @@ def _install_lock(target: Path) -> threading.Lock:
         return _INSTALL_LOCKS.setdefault(target, threading.Lock())
 
 
-def _pip_install(wheels: list[Path], options: list[str], target: Path) -> None:
+def _pip_install(runtime: GlueRuntime, wheels: list[Path], options: list[str], target: Path) -> None:
     partial = target.with_name(target.name + ".partial")
-    argv = [sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--quiet",
+    argv = [str(runtime.python), "-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--quiet",
             "--target", str(partial), *options, *map(str, wheels)]  # fmt: skip
     done = subprocess.run(argv, capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -132,13 +145,14 @@ def _pip_install(wheels: list[Path], options: list[str], target: Path) -> None:
 
 
 def spark_submit_command(
-    script: Path, job_name: str, job_run_id: str, arguments: list[str], endpoint: str
+    runtime: GlueRuntime, script: Path, job_name: str, job_run_id: str, arguments: list[str], endpoint: str
 ) -> list[str]:
-    """spark-submit of the script, with Spark's S3 filesystem reaching the emulator."""
+    """The runtime's spark-submit of the script (whatever script and arguments the job has), with
+    Spark's S3 filesystem reaching the emulator."""
     settings = replace(load_settings(), s3_endpoint=endpoint)
     conf = {"spark.ui.showConsoleProgress": "false", **s3a_conf(settings)}
     argv = [
-        str(spark_home() / "bin" / "spark-submit"),
+        str(runtime.spark_home / "bin" / "spark-submit"),
         "--master", GLUE_MASTER,
         "--name", f"{job_name} {job_run_id}",
         "--driver-memory", settings.spark_driver_memory,
@@ -149,7 +163,7 @@ def spark_submit_command(
     return [*argv, str(script), *arguments]
 
 
-def job_environment(endpoint: str, modules: Path | None) -> dict[str, str]:
+def job_environment(endpoint: str, modules: Path | None, runtime: GlueRuntime) -> dict[str, str]:
     """What the driver sees: a Glue worker's environment, its AWS being the emulator."""
     region = load_settings().region
     env = {name: value for name, value in os.environ.items() if not name.startswith(_NOT_INHERITED)}
@@ -160,9 +174,9 @@ def job_environment(endpoint: str, modules: Path | None) -> dict[str, str]:
             "AWS_REGION": region,
             "AWS_DEFAULT_REGION": region,
             "AWS_ENDPOINT_URL": endpoint,
-            "SPARK_HOME": str(spark_home()),
-            "PYSPARK_PYTHON": sys.executable,
-            "PYSPARK_DRIVER_PYTHON": sys.executable,
+            "SPARK_HOME": str(runtime.spark_home),
+            "PYSPARK_PYTHON": str(runtime.python),
+            "PYSPARK_DRIVER_PYTHON": str(runtime.python),
             "SPARK_LOCAL_IP": "127.0.0.1",
             "PYTHONUNBUFFERED": "1",
         }

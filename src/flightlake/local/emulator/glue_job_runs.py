@@ -1,7 +1,8 @@
 """Glue job runs that really run: each StartJobRun becomes a spark-submit of the job's script.
 
 A run goes through Glue's states on a thread of its own:
-    STARTING   the script is fetched and the job's Python modules installed (`glue_job_launch`)
+    STARTING   the script is fetched and the job's Python modules installed into Glue 5.0's
+               runtime (`glue_job_launch`, `glue_runtime`; built here at its first use)
     RUNNING    the script runs under spark-submit, in a process group of its own
     SUCCEEDED  it exited 0
     FAILED     it exited otherwise, or could not start; ErrorMessage says why (`glue_job_logs`)
@@ -30,8 +31,10 @@ from typing import Any
 
 from flightlake.local.emulator import glue_job_launch as launch
 from flightlake.local.emulator import glue_job_logs
+from flightlake.local.emulator.glue_runtime import GlueRuntimeError, ensure_runtime
 from flightlake.local.emulator.json_service import ServiceError
 from flightlake.local.emulator.own_clients import own_client
+from flightlake.settings import load_settings
 
 ACTIVE_STATES = ("STARTING", "RUNNING", "STOPPING")
 DEFAULT_TIMEOUT_MINUTES = 2880  # Glue's default for a Spark job
@@ -162,7 +165,7 @@ class JobRunner:
                 state = "SUCCEEDED"
             else:
                 message = glue_job_logs.error_message(run.log_dir, code)
-        except launch.LaunchError as error:
+        except (launch.LaunchError, GlueRuntimeError) as error:
             state, message = ("STOPPED", None) if run.stop_requested else ("FAILED", str(error))
         except Exception as error:  # the emulator's own fault: still end the run, and say so
             message = f"the emulator could not run the job: {type(error).__name__}: {error}"
@@ -174,13 +177,15 @@ class JobRunner:
                 run.execution_seconds = run.completed_on - run.running_since
 
     def _prepare(self, run: JobRun, job: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
+        launch.check_glue_version({**job, **run.capacity})
+        runtime = ensure_runtime(load_settings(), echo=lambda line: print(line, flush=True))
         s3 = own_client("s3", self.endpoint)
         arguments = launch.effective_arguments(job, run.arguments)
         script = launch.fetch_script(s3, job.get("Command", {}).get("ScriptLocation"), run.log_dir / "script")
-        modules = launch.install_modules(s3, arguments, self.state_dir / glue_job_logs.JOBS_FOLDER)
+        modules = launch.install_modules(s3, arguments, self.state_dir / glue_job_logs.JOBS_FOLDER, runtime)
         argv = launch.glue_arguments(job, run.arguments, run.id)
-        command = launch.spark_submit_command(script, run.job_name, run.id, argv, self.endpoint)
-        return command, launch.job_environment(self.endpoint, modules)
+        command = launch.spark_submit_command(runtime, script, run.job_name, run.id, argv, self.endpoint)
+        return command, launch.job_environment(self.endpoint, modules, runtime)
 
     def _run_process(
         self, run: JobRun, command: list[str], env: dict[str, str], copier: glue_job_logs.LogCopier | None

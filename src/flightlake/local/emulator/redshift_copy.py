@@ -5,7 +5,10 @@ Redshift does it, on the stand-in's PostgreSQL.
   files the way Spark and pyarrow do, so a JSON manifest beside the Parquet files is an error.
 - Columns are matched by position: a file with another number of columns than the table (or
   than the COPY's column list), or a column whose Parquet type cannot go into the table's
-  column, fails the statement, naming the file, as Redshift's Spectrum scan does.
+  column, fails the statement, naming the file, as Redshift's Spectrum scan does. The types
+  follow Redshift's Parquet mapping (`PARQUET_TYPES`), by the file's own Parquet types.
+- A string longer than its VARCHAR(n) in bytes (Redshift counts UTF-8 bytes, PostgreSQL
+  characters) fails the statement, as Redshift's load does.
 - Then the rows go into the table inside the statement's transaction, so a failure anywhere
   leaves nothing behind (in a batch, nothing of the whole batch).
 The options the project sends are IAM_ROLE and FORMAT AS PARQUET; other COPY options and
@@ -37,7 +40,27 @@ _OPTION = re.compile(
     r"\s*(?:(?P<role>IAM_ROLE)\s+(?:'(?:[^']|'')*'|DEFAULT)|FORMAT\s+(?:AS\s+)?(?P<format>\w+)|(?P<other>\S+))", re.I
 )
 _FORMATS = ("PARQUET", "CSV", "JSON", "AVRO", "ORC", "SHAPEFILE")
+# Redshift's mapping of Parquet column types to its own, by the Parquet file's physical type and
+# logical annotation: a column type loads only from these. Sources: "COPY from columnar data
+# formats" (https://docs.aws.amazon.com/redshift/latest/dg/copy-usage_notes-copy-from-columnar.html)
+# and Spectrum's data errors (https://repost.aws/knowledge-center/redshift-spectrum-data-errors):
+# the column type must match the file's, decimals with the same precision and scale.
+PARQUET_TYPES: dict[str, str] = {
+    "smallint": "INT32 annotated INT(8|16, signed)",
+    "integer": "INT32 (plain, or INT(8|16|32, signed))",
+    "bigint": "INT32 or INT64 (plain, or INT(n, signed))",
+    "numeric": "DECIMAL(p, s) of the column's own precision and scale",
+    "real": "FLOAT",
+    "double precision": "DOUBLE",
+    "character varying": "BYTE_ARRAY annotated STRING",
+    "character": "BYTE_ARRAY annotated STRING",
+    "boolean": "BOOLEAN",
+    "date": "INT32 annotated DATE",
+    "timestamp without time zone": "INT96, or INT64 annotated TIMESTAMP(MILLIS|MICROS)",
+    "timestamp with time zone": "INT96, or INT64 annotated TIMESTAMP(MILLIS|MICROS, UTC)",
+}
 _INTEGER_BITS = {"smallint": 16, "integer": 32, "bigint": 64}
+_PHYSICAL_BITS = {"INT32": 32, "INT64": 64}
 
 
 @dataclass(frozen=True)
@@ -90,10 +113,12 @@ def run_copy(conn: Any, command: CopyCommand, s3: Any) -> int:
         uri = f"s3://{bucket}/{obj['Key']}"
         body = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()
         try:
-            table = pq.read_table(pa.BufferReader(body))
+            parquet = pq.ParquetFile(pa.BufferReader(body))
+            table = parquet.read()
         except (pa.ArrowException, OSError) as error:
             raise _scan_error(15007, f"File '{uri}' has an invalid version number: it is not a Parquet file") from error
-        _check_schema(table.schema, columns, uri)
+        _check_schema(parquet.schema, columns, uri)
+        _check_lengths(table, columns, uri)
         tables.append(table)
     names = ", ".join(name for name, _ in columns)
     loaded = 0
@@ -124,41 +149,91 @@ def _target_columns(conn: Any, command: CopyCommand) -> list[tuple[str, str]]:
 
 
 def _check_schema(schema: Any, columns: list[tuple[str, str]], uri: str) -> None:
+    """The file's Parquet columns (`pq.ParquetSchema`) against the table's, by position."""
     if len(schema) != len(columns):
         raise _scan_error(
             15001,
             f"Unmatched number of columns between table and file. Table columns: {len(columns)}, "
             f"Data columns: {len(schema)}, File name: {uri}",
         )
-    for field, (name, sql_type) in zip(schema, columns, strict=True):
-        if not _fits(field.type, sql_type):
+    for index, (name, sql_type) in enumerate(columns):
+        column = schema.column(index)
+        if not _fits(column, sql_type):
             raise _scan_error(
                 15007,
-                f"File '{uri}' has an incompatible Parquet schema for column '{uri}.{field.name}'. "
-                f"Column type: {sql_type.upper()} ({name}), Parquet type: {field.type}",
+                f"File '{uri}' has an incompatible Parquet schema for column '{uri}.{column.name}'. "
+                f"Column type: {sql_type.upper()} ({name}), Parquet type: {parquet_type(column)} "
+                f"(Redshift loads {sql_type.split('(')[0].upper()} from {_accepted(sql_type)})",
             )
 
 
-def _fits(arrow_type: Any, sql_type: str) -> bool:
-    """Whether Redshift would load a Parquet column of this type into a column of `sql_type`."""
+def parquet_type(column: Any) -> str:
+    """A Parquet column's type as the file declares it: physical type and logical annotation."""
+    logical = str(column.logical_type)
+    return column.physical_type if logical in ("None", "") else f"{column.physical_type} annotated {logical}"
+
+
+def _accepted(sql_type: str) -> str:
+    return PARQUET_TYPES.get(sql_type.split("(")[0].strip().lower(), "no Parquet type the emulator knows")
+
+
+def _fits(column: Any, sql_type: str) -> bool:
+    """Whether Redshift loads this Parquet column into a column of `sql_type` (`PARQUET_TYPES`)."""
     base = sql_type.split("(")[0].strip().lower()
-    if pa.types.is_dictionary(arrow_type):
-        arrow_type = arrow_type.value_type
+    physical, logical = column.physical_type, column.logical_type
+    kind = logical.type if logical is not None else "NONE"
     if base in _INTEGER_BITS:
-        return pa.types.is_integer(arrow_type) and arrow_type.bit_width <= _INTEGER_BITS[base]
-    if base in ("double precision", "real"):
-        return pa.types.is_floating(arrow_type)
+        if physical not in _PHYSICAL_BITS or kind not in ("NONE", "INT"):
+            return False
+        bits, signed = (_PHYSICAL_BITS[physical], True) if kind == "NONE" else _int_annotation(logical)
+        return signed and bits <= _INTEGER_BITS[base]
     if base == "numeric":
-        return pa.types.is_decimal(arrow_type) or pa.types.is_integer(arrow_type)
-    if base in ("character varying", "character", "text"):
-        return pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)
+        return kind == "DECIMAL" and (column.precision, column.scale) == _precision_scale(sql_type)
+    if base == "real":
+        return physical == "FLOAT"
+    if base == "double precision":
+        return physical == "DOUBLE"
+    if base in ("character varying", "character"):
+        return physical == "BYTE_ARRAY" and kind == "STRING"
     if base == "boolean":
-        return pa.types.is_boolean(arrow_type)
+        return physical == "BOOLEAN"
     if base == "date":
-        return pa.types.is_date(arrow_type)
+        return physical == "INT32" and kind == "DATE"
     if base.startswith("timestamp"):
-        return pa.types.is_timestamp(arrow_type)
+        if physical == "INT96":
+            return True
+        units = str(logical) if kind == "TIMESTAMP" else ""
+        return physical == "INT64" and ("milliseconds" in units or "microseconds" in units)
     return False
+
+
+def _int_annotation(logical: Any) -> tuple[int, bool]:
+    """(bit width, signed) of an INT(n, signed) annotation, from its description."""
+    described = str(logical)  # e.g. "Int(bitWidth=16, isSigned=true)"
+    bits = int(described.split("bitWidth=")[1].split(",")[0])
+    return bits, "isSigned=true" in described
+
+
+def _precision_scale(sql_type: str) -> tuple[int, int]:
+    inside = sql_type.split("(")[1].rstrip(")") if "(" in sql_type else "18,0"
+    precision, _, scale = inside.partition(",")
+    return int(precision), int(scale or 0)
+
+
+def _check_lengths(table: Any, columns: list[tuple[str, str]], uri: str) -> None:
+    """VARCHAR(n) and CHAR(n) hold n bytes of UTF-8 on Redshift, whatever PostgreSQL counts."""
+    import pyarrow.compute as pc
+
+    for index, (name, sql_type) in enumerate(columns):
+        if not sql_type.lower().startswith(("character varying(", "character(")):
+            continue
+        limit = int(sql_type.split("(")[1].rstrip(")"))
+        longest = pc.max(pc.binary_length(table.column(index).cast(pa.string()))).as_py() or 0
+        if longest > limit:
+            raise StatementError(
+                f"ERROR: Load into table failed: String length exceeds DDL length. Column {name} "
+                f"{sql_type.upper()} holds {limit} bytes; a value in '{uri}' has {longest} bytes (UTF-8)"
+            )
 
 
 def _scan_error(code: int, context: str) -> StatementError:

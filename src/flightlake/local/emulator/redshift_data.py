@@ -8,21 +8,27 @@ CancelStatement, with named parameters as the Data API takes them; Redshift's CO
 carried out as Redshift does it (`redshift_copy`). Listing databases, schemas and tables is
 refused by name.
 
-Every workgroup or cluster name reaches the same database: the warehouse PostgreSQL whose address
-the embedded stack leaves in the emulator's directory (`WAREHOUSE_DSN_FILE`, read when a statement
-arrives, since the emulator starts before PostgreSQL), or FLIGHTLAKE_WAREHOUSE_DSN when the
-emulator runs without the stack (Docker Compose). Statements and results live in memory (AWS keeps them 24 hours).
+Each workgroup or cluster is a Redshift namespace of its own: its statements run in a database
+of their own (`redshift_namespaces`) on the warehouse PostgreSQL whose address the embedded stack
+leaves in the emulator's directory (`WAREHOUSE_DSN_FILE`, read when a statement arrives, since the
+emulator starts before PostgreSQL), or of FLIGHTLAKE_WAREHOUSE_DSN when the emulator runs without
+the stack (Docker Compose); never in the local path's own warehouse database. Parameters follow
+the Data API's rules (`redshift_sql`): a parameter no statement uses is refused at once, with its
+ValidationException. Statements and results live in memory (AWS keeps them 24 hours).
 """
 
 from __future__ import annotations
 
 import base64
+import re
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flightlake.local.emulator.json_service import ServiceError, handlers, json_api_layer, required
 from flightlake.local.emulator.own_clients import own_client
+from flightlake.local.emulator.redshift_namespaces import namespace_dsn
+from flightlake.local.emulator.redshift_sql import unused_parameters
 from flightlake.local.emulator.redshift_statements import RUNNING_STATES, Statement, execute, new_statement
 from flightlake.settings import load_settings
 
@@ -43,6 +49,7 @@ LIST_PAGE = 100
 KEPT_STATEMENTS = 2000  # the oldest finished ones are forgotten beyond this
 NOT_FOUND = "ResourceNotFoundException"
 WAREHOUSE_DSN_FILE = "warehouse.dsn"  # in the emulator's directory, written by whoever starts PostgreSQL
+_PARAMETER_NAME = re.compile(r"^[0-9a-zA-Z_]+$")  # SqlParameter's name pattern
 
 
 def warehouse_dsn(state_dir: Path) -> str:
@@ -151,8 +158,16 @@ class RedshiftData:
         for parameter in parameters:
             if not parameter.get("name") or not parameter.get("value"):
                 raise ServiceError("ValidationException", f"parameter {parameter!r} needs a name and a non-empty value")
+            if not _PARAMETER_NAME.match(parameter["name"]):
+                raise ServiceError(
+                    "ValidationException", f"parameter name {parameter['name']!r} must match [0-9a-zA-Z_]+"
+                )
+        unused = unused_parameters(sqls, [parameter["name"] for parameter in parameters])
+        if unused:
+            message = f"Parameters list contains unused parameters. Unused parameters: [{', '.join(unused)}]"
+            raise ServiceError("ValidationException", message)
         target = {key: request[key] for key in (*targets, "Database", "DbUser", "SecretArn") if request.get(key)}
-        dsn = warehouse_dsn(self.state_dir)
+        dsn = self._namespace_dsn(request[targets[0]], request["Database"])
         statement = new_statement(target, sqls, parameters, is_batch=is_batch, name=request.get("StatementName"))
         with self._lock:
             self._forget_old()
@@ -162,6 +177,19 @@ class RedshiftData:
             target=execute, args=(statement, dsn, s3, self._lock), name=f"redshift-{statement.id[:8]}", daemon=True
         ).start()
         return {"Id": statement.id, "CreatedAt": statement.created_at, **target}
+
+    def _namespace_dsn(self, workgroup: str, database: str) -> str:
+        import psycopg
+
+        try:
+            return namespace_dsn(warehouse_dsn(self.state_dir), workgroup, database)
+        except psycopg.Error as error:
+            reason = str(error).strip().splitlines()[0]
+            raise ServiceError(
+                "InternalServerException",
+                f"the warehouse PostgreSQL cannot be reached: {reason}",
+                "500 Internal Server Error",
+            ) from error
 
     def _statement(self, statement_id: str) -> Statement:
         """With the lock held: the statement, or the Data API's ResourceNotFoundException."""

@@ -165,12 +165,12 @@ def execute(statement: Statement, dsn: str, s3: Any, lock: threading.Lock) -> No
 def _run_sub(conn: Any, sub: SubStatement, values: dict[str, str], s3: Any, lock: threading.Lock) -> None:
     started = time.monotonic_ns()
     _set(sub, lock, status="STARTED", query_id=next(_QUERY_IDS))
+    check_dialect(sub.sql)
     copy = parse_copy(sub.sql)
     columns, records = None, []
     if copy is not None:
         rows = run_copy(conn, copy, s3)
     else:
-        check_dialect(sub.sql)
         cursor = conn.execute(bind(to_postgres(sub.sql), values), values)
         rows = cursor.rowcount
         if cursor.description is not None:

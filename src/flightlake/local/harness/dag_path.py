@@ -6,6 +6,7 @@ name its own path without main_job knowing it exists."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from flightlake.local.stack.airflow_env import airflow_environment
 from flightlake.settings import Settings
@@ -22,6 +23,9 @@ class DagPath:
     # The lake the data goes into and the DAG reads, when it is not the embedded stack's own (the
     # rehearsal's environment has a lake of its own, as a deployed environment has).
     lake: Settings | None = None
+    # Where the run's reports zone is copied for the dashboard, when not `<state dir>/reports`
+    # (the rehearsal's environment has a reports bucket, and so a dashboard, of its own).
+    reports_dir: Path | None = None
 
 
 def local_path(settings: Settings) -> DagPath:

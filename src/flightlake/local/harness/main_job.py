@@ -231,7 +231,7 @@ def _execute(
         outcomes.update((o.year, o) for o in ran)
     dashboard = None
     if any(o.state == "success" for o in outcomes.values()):
-        dashboard = mirror_reports(lake, settings.state_dir / "reports")
+        dashboard = mirror_reports(lake, dag_path.reports_dir or settings.state_dir / "reports")
     return RunSummary(
         [outcomes.get(year) or YearOutcome(year) for year in years],
         round(time.monotonic() - started, 1),

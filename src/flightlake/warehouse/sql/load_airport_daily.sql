@@ -1,7 +1,9 @@
 -- Loading one year into dw.airport_daily_delays: ONE transaction, steps in this order.
 -- Runs on PostgreSQL 15+ (psycopg) and on Amazon Redshift (Data API batch_execute_statement, which
 -- runs a batch as a single transaction), so only syntax both accept: MERGE without a target
--- alias, both WHEN clauses, :name parameters (bound by the driver, never formatted in), no casts.
+-- alias, both WHEN clauses, :name parameters (bound by the driver, never formatted in). The Data
+-- API sends every value as a string that Redshift converts where the statement says which type
+-- it is; a parameter standing alone in a select list says nothing, so it is CAST to its column's type.
 -- Between create_stage and record_run the loader fills stage_airport_daily: COPY FROM STDIN
 -- locally, COPY FROM the analytics zone's Parquet on Redshift.
 -- {placeholders} are column lists, filled in from flightlake.warehouse.columns (never values).
@@ -18,9 +20,9 @@ INSERT INTO dw.pipeline_runs (
     rows_for_year, anomalies_for_year, airflow_run_id, started_at, finished_at
 )
 SELECT
-    :run_id,
-    :year,
-    :source_uri,
+    CAST(:run_id AS VARCHAR(64)),
+    CAST(:year AS INTEGER),
+    CAST(:source_uri AS VARCHAR(1024)),
     (SELECT COUNT(*) FROM stage_airport_daily),
     (SELECT COUNT(*) FROM stage_airport_daily s
       WHERE NOT EXISTS (SELECT 1 FROM dw.airport_daily_delays t
@@ -34,9 +36,9 @@ SELECT
                          WHERE s.flight_date = t.flight_date AND s.origin_airport = t.origin_airport)),
     0,
     0,
-    :airflow_run_id,
-    :started_at,
-    :started_at;
+    CAST(:airflow_run_id AS VARCHAR(256)),
+    CAST(:started_at AS TIMESTAMP),
+    CAST(:started_at AS TIMESTAMP);
 
 -- step: delete_vanished
 -- Rows of this year the new figures no longer have (an airport-day dropped by a data fix).
