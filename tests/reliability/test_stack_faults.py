@@ -91,14 +91,19 @@ def test_down_stops_strays_of_its_stack_and_nothing_else(tmp_path):
         state = str(lake.settings.state_dir)
         stray = subprocess.Popen([sys.executable, "-c", "import time, sys; time.sleep(600)", state])
         stranger = subprocess.Popen([sys.executable, "-c", "import time, sys; time.sleep(600)", str(tmp_path)])
+        # a Spark JVM of another stack (the tests', another checkout's) loads the jars cached here
+        jars = f"{state}/jars/hadoop-aws-3.3.1.jar:{state}/jars/aws-java-sdk-bundle-1.11.901.jar"
+        borrower = subprocess.Popen([sys.executable, "-c", "import time, sys; time.sleep(600)", "-cp", jars])
         try:
             stopped = lake.stack.down(echo=lambda line: None)
             assert stray.wait(timeout=20) is not None
             assert any("stray" in item and str(stray.pid) in item for item in stopped)
             assert stranger.poll() is None  # another directory's process is not ours to stop
+            assert borrower.poll() is None  # nor one that only borrows the jars cached here
         finally:
             stranger.kill()
             stray.kill()
+            borrower.kill()
 
 
 def _ports(lake) -> dict[str, int]:

@@ -256,10 +256,11 @@ def strays(state_dir: Path) -> list[int]:
     """Processes of this stack that no PID file tracks: their command line names the state
     directory (an emulator or Postgres started by hand, a second emulator from a race), or their
     environment is this stack's Airflow home (a `flightlake run` worker, its JVM, its chart
-    processes). Never this process or its ancestors."""
-    marker = str(state_dir).encode()
-    airflow_home = b"AIRFLOW_HOME=" + str(state_dir / "airflow").encode() + b"\0"
+    processes). Never this process or its ancestors, and never a process that only loads the S3A
+    jars cached here: the test suite's stacks and other checkouts share them (FLIGHTLAKE_JARS_DIR),
+    so their Spark JVMs name this directory too."""
     mine = _ancestors(os.getpid())
+    airflow_home = b"AIRFLOW_HOME=" + str(state_dir / "airflow").encode() + b"\0"
     found = []
     for entry in Path("/proc").iterdir() if Path("/proc").exists() else []:
         if not entry.name.isdigit() or int(entry.name) in mine:
@@ -269,9 +270,19 @@ def strays(state_dir: Path) -> list[int]:
             environ = (entry / "environ").read_bytes() + b"\0"
         except OSError:
             continue
-        if cmdline and (marker in cmdline or airflow_home in environ):
+        if cmdline and (names_state_dir(cmdline, state_dir) or airflow_home in environ):
             found.append(int(entry.name))
     return sorted(found)
+
+
+def names_state_dir(cmdline: bytes, state_dir: Path) -> bool:
+    """Whether a command line names the state directory or something in it, the shared jars aside."""
+    root, jars = str(state_dir).encode(), str(state_dir / "jars").encode()
+    for argument in cmdline.split(b"\0"):
+        for path in argument.replace(b"=", b":").split(b":"):  # classpaths, --opt=value
+            if path == root or (path.startswith(root + b"/") and not path.startswith(jars + b"/")):
+                return True
+    return False
 
 
 def _ancestors(pid: int) -> set[int]:
