@@ -42,7 +42,7 @@ def test_a_312_only_standard_library_call_in_a_transform(scratch, glue_runtime):
 
 def test_a_312_only_typing_import_in_the_job_harness(scratch, glue_runtime):
     job = "src/flightlake/spark/job.py"
-    line = plant(scratch, job, "import argparse\n", "import argparse\nfrom typing import override\n")
+    line = plant(scratch, job, "import time\n", "import time\nfrom typing import override\n")
     found(check_glue_code(scratch, glue_runtime), f"{job}:{line + 1}", "'typing.override' member", "3.12")
 
 

@@ -6,8 +6,9 @@ the line, the construct and the fix:
                    library API newer than 3.11 (vermin), the jobs' entry points imported in the
                    Glue 5.0 runtime from the release wheel (only Glue's modules beside it)
     mwaa_code      the DAG and the wheel compiled with MWAA's Python (3.12 for Airflow 3.3.1)
-    redshift_sql   every statement the Redshift path sends, read with Redshift's grammar and
+    redshift_rules every statement the Redshift path sends, read with Redshift's grammar and
                    the committed list of what Redshift refuses, and held to the Data API's
                    rules for parameters (`sql_sources` finds the statements)
-`python -m flightlake.local.aws_checks` runs them all and prints what each found and took.
+    problems       what a check reports: file, line, construct, fix
+`python -m flightlake.local.aws_checks` (`__main__`) runs them all and prints what each found and took.
 """

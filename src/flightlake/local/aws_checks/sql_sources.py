@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from flightlake.lake.tables import AIRPORT_DAILY_ANOMALIES
+from flightlake.settings import load_settings
 from flightlake.warehouse import redshift
 from flightlake.warehouse.load_script import LOAD_SQL, STEP_MARK, load_steps, run_parameters
 
@@ -33,7 +35,10 @@ NOT_REDSHIFT = ("src/flightlake/warehouse/postgres.py",)  # the PostgreSQL wareh
 _STATEMENT_START = re.compile(
     r"^\s*(SELECT|INSERT\s+INTO|UPDATE|DELETE\s+FROM|MERGE\s+INTO|CREATE|DROP|ALTER|GRANT|REVOKE|WITH|TRUNCATE)\s"
 )
-SAMPLE_SOURCE = "s3://flightlake-check-analytics/airport_daily_anomalies/year=2013/"
+# The load's COPY source, as the Redshift warehouse builds it for a year of an environment's lake.
+SAMPLE_SOURCE = AIRPORT_DAILY_ANOMALIES.partition_uri(
+    load_settings({"FLIGHTLAKE_ANALYTICS_BUCKET": "flightlake-check-analytics"}), 2013
+)
 SAMPLE_ROLE = "arn:aws:iam::123456789012:role/flightlake-check-copy"
 
 

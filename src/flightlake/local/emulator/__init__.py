@@ -9,10 +9,13 @@
     lake_store    where that state lives: object files, a journal of keys, the catalog file
     journal       the SQLite journal of buckets and keys
     object_files  moto's S3 keys re-based on files of the store
-    glue_jobs, glue_job_runs, glue_job_launch, glue_job_logs
-                  Glue's jobs API: job runs that really run the script (the AWS rehearsal's Glue)
-    redshift_data, redshift_statements, redshift_sql, redshift_copy
-                  the Redshift Data API on the warehouse PostgreSQL, COPY from S3 included
+    glue_jobs, glue_job_runs, glue_job_launch, glue_job_logs, glue_runtime
+                  Glue's jobs API: job runs that really run the script (the AWS rehearsal's Glue),
+                  under AWS Glue 5.0's runtime made here
+    redshift_data, redshift_statements, redshift_sql, redshift_copy, redshift_namespaces,
+    redshift_refusals
+                  the Redshift Data API on the warehouse PostgreSQL (a database per workgroup),
+                  COPY from S3 included, refusing by name what Redshift refuses
     json_service, own_clients   what those two layers share
 
 moto is the real thing for S3 and the Glue Data Catalog; each layer adds what moto lacks, in the
