@@ -5,6 +5,7 @@ data.py      ingest                          generate.py  generate, fixture-nyc
 evaluate.py  evaluate                        deploy.py    deploy
 sql.py       sql (the lake and warehouse in SQL; Athena with --env)
 arguments.py the argparse types they share: a bad value is exit code 2 before anything is created
+failures.py  the one line for a failure no command foresaw (its traceback kept in a log)
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
+from flightlake.cli import failures
 from flightlake.cli.registry import COMMANDS
 from flightlake.errors import FlightlakeError
 from flightlake.local.harness.child import Interrupted
-from flightlake.settings import SettingsError, load_settings
+from flightlake.settings import Settings, SettingsError, load_settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    settings: Settings | None = None
     try:
         settings = load_settings()
         handler = COMMANDS[args.command][0]
@@ -51,3 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Interrupted as error:  # `flightlake run` told to stop: its worker and JVM are stopped too
         print(f"flightlake: {error}", file=sys.stderr)
         return 128 + error.signum
+    except BrokenPipeError:
+        return failures.reader_gone()
+    except Exception as error:  # what no command foresaw: one line, the traceback kept in a log
+        return failures.report(error, settings)
