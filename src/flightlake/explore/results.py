@@ -91,20 +91,20 @@ def _unwritable(path: Path, error: OSError) -> FlightlakeError:
 
 
 def _csv(rows: Rows, sink: IO[bytes]) -> int:
-    count = 0
     with pacsv.CSVWriter(sink, rows.schema) as writer:
-        for batch in rows.batches:
-            writer.write_batch(batch)
-            count += batch.num_rows
-    return count
+        return _batch_by_batch(writer, rows)
 
 
 def _parquet(rows: Rows, sink: IO[bytes]) -> int:
-    count = 0
     with pq.ParquetWriter(sink, rows.schema) as writer:
-        for batch in rows.batches:
-            writer.write_batch(batch)
-            count += batch.num_rows
+        return _batch_by_batch(writer, rows)
+
+
+def _batch_by_batch(writer: pacsv.CSVWriter | pq.ParquetWriter, rows: Rows) -> int:
+    count = 0
+    for batch in rows.batches:
+        writer.write_batch(batch)
+        count += batch.num_rows
     return count
 
 
