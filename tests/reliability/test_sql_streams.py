@@ -1,7 +1,7 @@
 """`flightlake sql` streams its result: DuckDB hands it over in batches, the screen keeps the
 first --max-rows rows and only counts the rest, and an output file is written batch by batch,
-under a temporary name until it is whole. (Peak memory for 1M to 50M rows is measured with
-/usr/bin/time -v, not here: see docs/reliability.md.)"""
+under a temporary name until it is whole. (Peak memory for 1M to 50M rows is a measurement,
+made with /usr/bin/time -v, not an assertion here.)"""
 
 from __future__ import annotations
 
