@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-from flightlake.explore.results import display_value, write_result
+from flightlake.explore.results import Written, display_value, write_result
 from flightlake.explore.statements import QueryError, TableName, named_tables, read_only_query
 
 
@@ -62,7 +62,7 @@ def test_results_are_written_in_the_format_their_extension_names(tmp_path):
     import pyarrow.parquet as pq
 
     table = pa.table({"airport": ["ATL", None], "day": [datetime.date(2013, 1, 2), None], "n": [3, 4]})
-    assert write_result(table, tmp_path / "a.csv") == "csv"
+    assert write_result(table, tmp_path / "a.csv") == Written("csv", 2)
     assert (tmp_path / "a.csv").read_text().splitlines()[1] == '"ATL",2013-01-02,3'
     write_result(table, tmp_path / "a.json")
     assert json.loads((tmp_path / "a.json").read_text()) == [

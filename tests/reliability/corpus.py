@@ -344,3 +344,78 @@ def row_file(cases: tuple[RowCase, ...] = ROW_CASES, year: int = ROW_YEAR) -> tu
         number += 2
     add(row(number, year), "good row", STAGED, number)
     return b"\n".join(lines) + b"\n", expected
+
+
+# -- command cases --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommandCase:
+    """A command given something it cannot use: its exit code and the one line it answers with.
+
+    `where` the command runs: "stack" with the session's embedded stack; "no stack" in a checkout
+    whose stack was never started, with stray AWS credentials in the environment; "outside" in a
+    folder outside any checkout. `files` are written to the case's folder first, `stdin` is what
+    standard input holds. In argv and `says`, {dir} is the case's folder, {state} the stack's
+    state directory, {checkout} the checkout of the flightlake under test.
+    """
+
+    kind: str
+    argv: tuple[str, ...]
+    code: int  # 2: bad usage or input; 1: the environment; 0: it works (it used to fail)
+    says: str  # exit 1 or 2: the whole of stderr's last line; exit 0: a part of stdout
+    where: str = "stack"
+    stdin: bytes | None = None
+    files: tuple[tuple[str, bytes], ...] = ()
+
+
+def nested(depth: int) -> str:
+    """A query of `depth` subqueries, each selecting from the next."""
+    query = "select 1"
+    for _ in range(depth):
+        query = f"select * from ({query})"
+    return query
+
+
+_QUERY_FILE = (("q.sql", b"select 1\xff"),)
+_NO_STACK = "flightlake: no embedded stack has been started here ({state} holds none): run `flightlake up` (or pass `--env NAME` for AWS)"
+_OUTSIDE = (
+    "flightlake: {dir} is not inside a flightlake checkout (no dags/flights_etl.py here or above), so it has no "
+    "stack. Fix: cd {checkout}, the checkout of this flightlake, or another; or set FLIGHTLAKE_STATE_DIR to the "
+    "stack's state directory."
+)
+_TOO_DEEP = (
+    "flightlake sql: the query nests subqueries too deeply to be read (a few hundred levels at most). Fix: name the "
+    "inner queries with WITH and select from them"
+)
+_CANNOT_WRITE = "Fix: give a file in a folder you can write to"
+COMMAND_CASES: tuple[CommandCase, ...] = (
+    # sql: what the query text can be
+    CommandCase("EXPLAIN /* comment */ ANALYZE", ("sql", "explain /* c */ analyze select 1"), 0, "1 rows in"),
+    CommandCase("EXPLAIN with a comment before the query", ("sql", "explain -- why\n select 1"), 0, "physical_plan"),
+    CommandCase("a query file with a 0xFF byte", ("sql", "--file", "{dir}/q.sql"), 2, "flightlake sql: --file {dir}/q.sql: byte 9 (0xff) is not UTF-8 text. Fix: save the query as UTF-8", files=_QUERY_FILE),
+    CommandCase("a 0xFF byte on standard input", ("sql",), 2, "flightlake sql: standard input: byte 9 (0xff) is not UTF-8 text. Fix: save the query as UTF-8", stdin=b"select 1\xff"),
+    CommandCase("an argument that is not UTF-8", ("sql", "select 1\udcff"), 2, "flightlake sql: the query holds bytes that are not UTF-8 text (at character 9). Fix: write the query in UTF-8"),
+    CommandCase("400 nested subqueries", ("sql", nested(400)), 0, "1 rows in"),
+    CommandCase("600 nested subqueries", ("sql", nested(600)), 2, _TOO_DEEP),
+    CommandCase("1,100 nested subqueries (past DuckDB's own limit)", ("sql", nested(1100)), 2, _TOO_DEEP),
+    CommandCase("a value that does not convert, after 150,000 good rows", ("sql", "select cast(case when i > 150000 then 'x' else '1' end as int) from range(300000) t(i)"), 2, "flightlake sql: query failed: Could not convert string 'x' to INT32"),
+    # sql: where the result goes
+    CommandCase("--output under /proc", ("sql", "select 1", "--output", "/proc/x.csv"), 2, f"flightlake sql: --output /proc/x.csv: cannot write it there (No such file or directory). {_CANNOT_WRITE}"),
+    CommandCase("--output inside a file", ("sql", "select 1", "--output", "{dir}/q.sql/x.csv"), 2, f"flightlake sql: --output {{dir}}/q.sql/x.csv: cannot write it there ({{dir}}/q.sql is a file, not a folder). {_CANNOT_WRITE}", files=_QUERY_FILE),
+    CommandCase("--output .xlsx, said before the query runs", ("sql", "select * from no.such_table", "--output", "{dir}/x.xlsx"), 2, "flightlake sql: --output {dir}/x.xlsx: the extension says the format; use one of .csv, .json, .parquet"),
+    # no stack environment: never real AWS with stray credentials
+    CommandCase("ingest with no stack", ("ingest", "{dir}/2013.csv"), 1, _NO_STACK, where="no stack"),
+    CommandCase("sql with no stack", ("sql", "select 1"), 1, _NO_STACK, where="no stack"),
+    # outside any checkout: said, nothing built
+    CommandCase("status outside a checkout", ("status",), 1, _OUTSIDE, where="outside"),
+    CommandCase("backfill outside a checkout", ("backfill", "--years", "2013"), 1, _OUTSIDE, where="outside"),
+    CommandCase("run outside a checkout", ("run", "--years", "2013", "--generate", "1000"), 1, _OUTSIDE, where="outside"),
+    CommandCase("up outside a checkout", ("up",), 1, _OUTSIDE, where="outside"),
+    CommandCase("down outside a checkout", ("down",), 1, _OUTSIDE, where="outside"),
+    CommandCase("env outside a checkout", ("env",), 1, _OUTSIDE, where="outside"),
+    CommandCase("ingest outside a checkout", ("ingest", "{dir}/2013.csv"), 1, _OUTSIDE, where="outside"),
+    CommandCase("sql outside a checkout", ("sql", "select 1"), 1, _OUTSIDE, where="outside"),
+    # run's data
+    CommandCase("run --data with --seed", ("run", "--data", "{dir}", "--seed", "3", "--years", "2013"), 2, "flightlake run: error: --seed is for generated data; --data runs on your files", where="no stack"),
+)  # fmt: skip

@@ -15,7 +15,7 @@ import psycopg
 import pytest
 
 from flightlake.anomalies import detect
-from flightlake.local.harness.main_job import YearOutcome, _hint_restart
+from flightlake.local.harness.main_job import YearOutcome, _name_interruption
 from flightlake.local.stack import processes
 from flightlake.warehouse import WarehouseLoadError
 from flightlake.warehouse.postgres import load_frame
@@ -99,8 +99,11 @@ def test_postgres_stopped_mid_load_leaves_the_warehouse_as_it_was_and_says_fligh
     with pytest.raises(WarehouseLoadError, match="failed at step 'merge' and was rolled back"):
         load_frame(dsn, 2013, changed, SOURCE, "cut", on_step=stop_postgres_at_merge)
     outcome = YearOutcome(2013, state="failed", error="load_warehouse: connection refused")
-    _hint_restart(lake.stack, [outcome])
-    assert "`flightlake up`" in outcome.error and "postgres" in outcome.error
+    _name_interruption(lake.settings, lake.stack, [outcome])
+    assert outcome.error == (
+        "load_warehouse: connection refused [the stack was stopped (postgres not running): run `flightlake up`, "
+        "then `flightlake backfill --years 2013`]"
+    )
     lake.up()
     assert lake.env["FLIGHTLAKE_WAREHOUSE_DSN"] == dsn
     assert warehouse(dsn) == before

@@ -6,6 +6,7 @@ evaluate.py  evaluate                        deploy.py    deploy
 sql.py       sql (the lake and warehouse in SQL; Athena with --env)
 arguments.py the argparse types they share: a bad value is exit code 2 before anything is created
 registry.py  how a module registers its subcommands (`command`), and the console they print to
+failures.py  the one line for a failure no command foresaw (its traceback kept in a log)
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from flightlake.cli import data, deploy, evaluate, generate, run, sql, stack
+from flightlake.cli import data, deploy, evaluate, failures, generate, run, sql, stack
 from flightlake.cli.registry import COMMANDS
 from flightlake.errors import FlightlakeError
 from flightlake.local.harness.child import Interrupted
-from flightlake.settings import SettingsError, load_settings
+from flightlake.settings import Settings, SettingsError, load_settings
 
 # Each module registers its subcommands with `registry.command` as it is imported; in this order.
 COMMAND_MODULES = (stack, run, data, generate, evaluate, sql, deploy)
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    settings: Settings | None = None
     try:
         settings = load_settings()
         handler = COMMANDS[args.command][0]
@@ -53,3 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Interrupted as error:  # `flightlake run` told to stop: its worker and JVM are stopped too
         print(f"flightlake: {error}", file=sys.stderr)
         return 128 + error.signum
+    except BrokenPipeError:
+        return failures.reader_gone()
+    except Exception as error:  # what no command foresaw: one line, the traceback kept in a log
+        return failures.report(error, settings)

@@ -2,12 +2,14 @@
 
 `--env NAME` ingests into that environment's lake (its raw bucket and Glue database, in its
 region), where the DAG on that environment reads; like `flightlake deploy` it then goes where
-AWS_ENDPOINT_URL and the credentials say, never to the embedded stack on its own.
+AWS_ENDPOINT_URL and the credentials say, never to the embedded stack on its own. Without it,
+the embedded stack must be running: never real AWS by way of stray credentials.
 """
 
 from __future__ import annotations
 
 import argparse
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,10 +37,12 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
 
     from flightlake.lake.ingest import ingest
     from flightlake.local.harness.progress import byte_progress
+    from flightlake.local.stack.connection_lost import stack_lost
     from flightlake.local.stack.manager import activate
 
     settings = deployed_target(args.env, settings).settings if args.env else activate(settings)
-    with byte_progress() as progress:
+    again = "`flightlake ingest` again (a file cut off mid-upload left the lake's earlier one as it was)"
+    with nullcontext() if args.env else stack_lost(settings, again), byte_progress() as progress:
         results = ingest(settings, args.paths, progress)
     out = console()
     table = Table("file", "year", "rows", "result", "notes")

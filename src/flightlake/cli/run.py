@@ -18,13 +18,20 @@ def _years_argument(parser: argparse.ArgumentParser) -> None:
         "--years", type=arguments.years, help="years to run, e.g. 2009-2018 or 2013,2015 (default: FLIGHTLAKE_YEARS)"
     )
     parser.add_argument("--keep-going", action="store_true", help="run the next years after a failed one")
+    parser.add_argument(
+        "--no-wait", action="store_true", help="if another run is using the stack, refuse instead of waiting for it"
+    )
     parser.set_defaults(parser=parser)  # for errors the handler finds against the settings (exit 2, like argparse's)
 
 
 def _run_arguments(parser: argparse.ArgumentParser) -> None:
-    from flightlake.local.harness.main_job import DEFAULT_ROWS_PER_YEAR, DEFAULT_SEED
+    from flightlake.local.harness.run_data import DEFAULT_ROWS_PER_YEAR, DEFAULT_SEED
 
     _years_argument(parser)
+    parser.description = (
+        f"{parser.description}. Without --data or --generate, a year whose raw file is already in the lake runs "
+        f"on it, and the others on generated data ({DEFAULT_ROWS_PER_YEAR:,} rows, seed {DEFAULT_SEED})."
+    )
     source = parser.add_mutually_exclusive_group()
     source.add_argument(
         "--data",
@@ -33,10 +40,14 @@ def _run_arguments(parser: argparse.ArgumentParser) -> None:
         "accepted file for is refused, not run",
     )
     source.add_argument(
-        "--generate", type=arguments.row_count, metavar="ROWS_PER_YEAR", default=DEFAULT_ROWS_PER_YEAR,
-        help=f"generate data of this size per year, e.g. 200k or 7.2M (default {DEFAULT_ROWS_PER_YEAR:,})",
+        "--generate", type=arguments.row_count, metavar="ROWS_PER_YEAR",
+        help="generate data of this size per year, e.g. 200k or 7.2M, replacing the lake's raw files "
+        f"(default size {DEFAULT_ROWS_PER_YEAR:,})",
     )  # fmt: skip
-    parser.add_argument("--seed", type=arguments.whole(0), default=DEFAULT_SEED, help="seed of the generated data")
+    parser.add_argument(
+        "--seed", type=arguments.whole(0),
+        help=f"seed of the generated data; like --generate, replaces the lake's raw files (default {DEFAULT_SEED})",
+    )  # fmt: skip
     parser.add_argument(
         "--rehearse-aws", action="store_true",
         help="deploy to the emulator and run the DAG as on MWAA: Glue job runs and the Redshift Data API",
@@ -82,6 +93,9 @@ def _summary(summary) -> int:  # noqa: ANN001
         )  # fmt: skip
     out.print(table)
     for outcome in summary.outcomes:
+        if outcome.source:
+            out.print(f"{outcome.year} data: {escape(outcome.source)}")
+    for outcome in summary.outcomes:
         if outcome.error:
             out.print(f"[red]{outcome.year} {outcome.state}[/]: {escape(outcome.error)}")
     log = f"; Airflow log: {summary.log_path}" if summary.log_path else " (no year ran through Airflow)"
@@ -102,10 +116,12 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     from flightlake.local.harness.rehearsal import aws_path
 
     years = arguments.dag_years(args.parser, args.years, settings)
+    if args.data is not None and args.seed is not None:
+        args.parser.error("--seed is for generated data; --data runs on your files")
     echo = _plain()
     summary = run(
         settings, years, data_dir=args.data, rows_per_year=args.generate, seed=args.seed, keep_going=args.keep_going,
-        echo=echo, path=aws_path(echo) if args.rehearse_aws else local_path,
+        echo=echo, path=aws_path(echo) if args.rehearse_aws else local_path, wait=not args.no_wait,
     )  # fmt: skip
     return _summary(summary)
 
@@ -115,4 +131,4 @@ def _backfill(args: argparse.Namespace, settings: Settings) -> int:
     from flightlake.local.harness.main_job import backfill
 
     years = arguments.dag_years(args.parser, args.years, settings)
-    return _summary(backfill(settings, years, keep_going=args.keep_going, echo=_plain()))
+    return _summary(backfill(settings, years, keep_going=args.keep_going, echo=_plain(), wait=not args.no_wait))

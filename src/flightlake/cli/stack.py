@@ -50,7 +50,9 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
 @command("env", "print shell exports that point clients at the embedded stack")
 def _env(args: argparse.Namespace, settings: Settings) -> int:
     from flightlake.local.stack.manager import Stack
+    from flightlake.settings.checkout import stack_state_dir
 
+    stack_state_dir(settings)
     env = Stack(settings).environment()
     if not env:
         print("# the embedded stack has never been started here: run `flightlake up`", file=sys.stderr)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from flightlake.explore.lake_tables import CatalogTable, catalog_tables, glue_client, open_dataset
+from flightlake.explore.results import Rows
 from flightlake.explore.statements import QueryError, TableName, first_line, named_tables, read_only_query
 from flightlake.explore.warehouse_tables import SCHEMA as WAREHOUSE_SCHEMA
 from flightlake.explore.warehouse_tables import WarehouseReader
@@ -27,6 +29,9 @@ _MISSING_COLUMN = re.compile(
     r'(?:Referenced column "?([^"\s]+)"? not found|"([^"]+)" does not have a column named "([^"]+)")', re.IGNORECASE
 )
 _CANDIDATES = re.compile(r"Candidate bindings: (.+)$", re.MULTILINE)
+
+
+BATCH_ROWS = 100_000  # rows per batch of a streamed result: a few MB for the lake's widest tables
 
 
 @dataclass(frozen=True)
@@ -89,19 +94,36 @@ class LakeSession:
         return names
 
     def query(self, sql: str) -> Answer:
-        """Run one read-only query; errors name the table or column at fault."""
+        """Run one read-only query, its whole result in memory; errors name the table or column at fault."""
         started = time.monotonic()
+        rows = self.stream(sql)
+        arrow = pa.Table.from_batches(list(rows.batches), rows.schema)
+        return Answer(arrow, tuple(map(str, named_tables(sql))), round(time.monotonic() - started, 3))
+
+    def stream(self, sql: str, batch_rows: int = BATCH_ROWS) -> Rows:
+        """Run one read-only query; its result comes batch by batch, as DuckDB produces it, so
+        memory stays flat however many rows it has. An error while the rows flow (a value that
+        does not convert, the lake gone) is a QueryError too."""
         text = read_only_query(sql)
-        tables = named_tables(text)
-        for table in tables:
+        for table in named_tables(text):
             self._register(table)
         self._lock()
         try:
             result = self.connection.sql(text)
-            arrow = result.to_arrow_table() if result is not None else pa.table({})
+            if result is None:
+                return Rows.of(pa.table({}))
+            reader = result.to_arrow_reader(batch_rows)
         except duckdb.Error as error:
             raise self._explain_error(error) from error
-        return Answer(arrow, tuple(map(str, tables)), round(time.monotonic() - started, 3))
+        return Rows(reader.schema, self._flowing(reader))
+
+    def _flowing(self, reader: pa.RecordBatchReader) -> Iterator[pa.RecordBatch]:
+        try:
+            yield from reader
+        except duckdb.Error as error:
+            raise self._explain_error(error) from error
+        except OSError as error:  # DuckDB's errors come through Arrow's stream as OSError
+            raise QueryError(f"query failed: {first_line(error)}") from error
 
     def explain(self, sql: str) -> str:
         """DuckDB's plan of the query: the Arrow scans with the filters pushed into them."""

@@ -18,6 +18,10 @@ import duckdb
 from flightlake.errors import FlightlakeError
 
 _EXPLAIN_PREFIX = re.compile(r"^\s*explain\s+(?:analy[sz]e\s+|\([^)]*\)\s*)?", re.IGNORECASE)
+_TOO_DEEP = (
+    "the query nests subqueries too deeply to be read (a few hundred levels at most). "
+    "Fix: name the inner queries with WITH and select from them"
+)
 
 
 class QueryError(FlightlakeError):
@@ -44,18 +48,21 @@ def first_line(error: BaseException) -> str:
 
 def read_only_query(sql: str) -> str:
     """The query's text if it is one SELECT, WITH or EXPLAIN of one; a QueryError otherwise."""
+    _check_text(sql)
     try:
         statements = duckdb.extract_statements(sql)
     except duckdb.Error as error:
-        raise QueryError(f"bad query: {first_line(error)}") from error
+        raise bad_query(first_line(error)) from error
     if not statements:
         raise QueryError("no query given: pass one as an argument, with --file, or on standard input")
     if len(statements) > 1:
         raise QueryError(f"one query at a time: this text holds {len(statements)} statements")
     statement = statements[0]
     if statement.type == duckdb.StatementType.EXPLAIN:
-        inner = _EXPLAIN_PREFIX.sub("", sql, count=1)
-        inner_statements = duckdb.extract_statements(inner)
+        try:
+            inner_statements = duckdb.extract_statements(explained(sql))
+        except duckdb.Error as error:
+            raise bad_query(first_line(error)) from error
         if len(inner_statements) != 1 or inner_statements[0].type != duckdb.StatementType.SELECT:
             raise QueryError("read-only: EXPLAIN is run only for a SELECT or WITH query")
     elif statement.type != duckdb.StatementType.SELECT:
@@ -63,14 +70,54 @@ def read_only_query(sql: str) -> str:
     return sql.strip().rstrip(";").strip()
 
 
+def bad_query(message: str) -> QueryError:
+    """The parser's complaint; its nesting limit said with a fix that works here (its own hint, a
+    SET, is refused)."""
+    return QueryError(_TOO_DEEP if "max expression depth" in message.lower() else f"bad query: {message}")
+
+
+def _check_text(sql: str) -> None:
+    """Text DuckDB cannot be given: bytes that were not UTF-8 (in an argument or a prompt line,
+    which Python keeps as lone surrogates)."""
+    try:
+        sql.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise QueryError(
+            f"the query holds bytes that are not UTF-8 text (at character {error.start + 1}). "
+            "Fix: write the query in UTF-8"
+        ) from None
+
+
+def without_comments(sql: str) -> str:
+    """The text with its comments blanked out, as DuckDB's tokenizer finds them (so a `--` or
+    `/*` inside a string stays). The tokenizer counts UTF-8 bytes, so the blanking does too."""
+    tokens = duckdb.tokenize(sql)
+    kept = bytearray(sql.encode("utf-8"))
+    for index, (start, kind) in enumerate(tokens):
+        if kind == duckdb.token_type.comment:
+            end = tokens[index + 1][0] if index + 1 < len(tokens) else len(kept)
+            kept[start:end] = b" " * (end - start)
+    return kept.decode("utf-8")
+
+
+def explained(sql: str) -> str:
+    """What an EXPLAIN statement explains (with or without ANALYZE or options, comments anywhere);
+    other text unchanged."""
+    return _EXPLAIN_PREFIX.sub("", without_comments(sql), count=1)
+
+
 def named_tables(sql: str) -> list[TableName]:
     """The tables (and views) a query reads, without its CTEs: only those get registered, so a
     query on one table never lists or opens the others. Read from DuckDB's syntax tree
     (`json_serialize_sql`), a parse without binding, so names that exist nowhere yet are found."""
-    text = _EXPLAIN_PREFIX.sub("", sql, count=1)
-    tree = json.loads(duckdb.execute("SELECT json_serialize_sql($sql)", {"sql": text}).fetchall()[0][0])
+    text = explained(sql)
+    serialized = duckdb.execute("SELECT json_serialize_sql($sql)", {"sql": text}).fetchall()[0][0]
+    try:
+        tree = json.loads(serialized)
+    except RecursionError:  # the C decoder's nesting limit, well below DuckDB's own
+        raise QueryError(_TOO_DEEP) from None
     if tree.get("error"):
-        raise QueryError(f"bad query: {tree.get('error_message', 'it cannot be parsed')}")
+        raise bad_query(tree.get("error_message", "it cannot be parsed"))
     references: list[TableName] = []
     ctes: set[str] = set()
     _walk(tree, references, ctes)
@@ -78,14 +125,17 @@ def named_tables(sql: str) -> list[TableName]:
     return sorted(tables, key=str)
 
 
-def _walk(node: object, references: list[TableName], ctes: set[str]) -> None:
-    if isinstance(node, dict):
-        if node.get("type") == "BASE_TABLE":
-            references.append(TableName(node.get("schema_name") or None, node["table_name"]))
-        if isinstance(node.get("cte_map"), dict):
-            ctes.update(entry["key"] for entry in node["cte_map"].get("map", []))
-        for value in node.values():
-            _walk(value, references, ctes)
-    elif isinstance(node, list):
-        for value in node:
-            _walk(value, references, ctes)
+def _walk(tree: object, references: list[TableName], ctes: set[str]) -> None:
+    """Every table reference and CTE name in the tree; a loop, not recursion, since a query may
+    nest subqueries hundreds deep."""
+    pending = [tree]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            if node.get("type") == "BASE_TABLE":
+                references.append(TableName(node.get("schema_name") or None, node["table_name"]))
+            if isinstance(node.get("cte_map"), dict):
+                ctes.update(entry["key"] for entry in node["cte_map"].get("map", []))
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)

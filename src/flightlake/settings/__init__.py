@@ -11,7 +11,7 @@ its variable) and `checkout` (where the project's own files are).
 
 | variable | default | meaning |
 | --- | --- | --- |
-| `FLIGHTLAKE_STATE_DIR` | `./.flightlake` | embedded stack state: data, pid files, snapshots, jars |
+| `FLIGHTLAKE_STATE_DIR` | `<checkout>/.flightlake` | embedded stack state: its lake, warehouse, pid files, logs, jars |
 | `FLIGHTLAKE_REGION`, `AWS_REGION`, `AWS_DEFAULT_REGION` | `us-east-1` off AWS | the first set; required on AWS |
 | `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL` | unset (real AWS) | S3 / emulator endpoint |
 | `FLIGHTLAKE_<ZONE>_BUCKET` | `flightlake-<zone>` | bucket of the zone (RAW, STAGE, ANALYTICS, REPORTS) |
@@ -43,6 +43,10 @@ its variable) and `checkout` (where the project's own files are).
 | `FLIGHTLAKE_AIRFLOW_PORT` | `8080` | embedded Airflow UI port (a free one if taken) |
 | `FLIGHTLAKE_PG_BINDIR` | found on PATH, then `/usr/lib/postgresql/*/bin`, Homebrew | PostgreSQL server binaries |
 | `FLIGHTLAKE_PG_OS_USER` | `postgres` | unprivileged OS user the embedded Postgres runs as when started by root |
+
+`<checkout>` is FLIGHTLAKE_PROJECT_DIR, else the first of the current directory and its parents
+that holds `dags/flights_etl.py`: a command run from a subdirectory finds the stack of its
+checkout, and one run outside any checkout says so rather than start a stack there.
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from flightlake.settings import values
+from flightlake.settings.checkout import find_checkout
 from flightlake.settings.values import FIRST_YEAR, LAST_YEAR, SettingsError, check_years, parse_years, validate_dsn
 
 __all__ = [
@@ -137,6 +142,9 @@ class Settings:
     glue_runtime_dir: Path | None = None
     glue_python: str | None = None  # a path or a command name
     project_dir: Path | None = None
+    # False when FLIGHTLAKE_STATE_DIR is unset and the current directory is in no checkout:
+    # state_dir is then ./.flightlake, where commands of the embedded stack refuse to build one.
+    state_dir_known: bool = True
     alert_topic_arn: str | None = None
     release: str | None = None
 
@@ -219,6 +227,17 @@ def _region(env: Mapping[str, str], endpoint: str | None, runtime: str) -> str:
     return "us-east-1"
 
 
+def _state_dir(env: Mapping[str, str], project_dir: Path | None) -> tuple[Path, bool]:
+    """FLIGHTLAKE_STATE_DIR, else `.flightlake` in the checkout: the one FLIGHTLAKE_PROJECT_DIR
+    names, else the one around the current directory, so that a command run from a subdirectory
+    finds the stack `up` started at the top. Outside any checkout: (./.flightlake, False)."""
+    given = values.path(env, "FLIGHTLAKE_STATE_DIR")
+    if given is not None:
+        return given, True
+    checkout = project_dir or find_checkout(Path.cwd())
+    return (checkout or Path.cwd()) / ".flightlake", checkout is not None
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read and validate every setting; fails fast, naming the variable, on a bad value."""
     env = os.environ if env is None else env
@@ -230,11 +249,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if values.text(env, "FLIGHTLAKE_SPARK_SUBMIT") is not None:
         spark_submit = SparkLaunch(values.choice(env, "FLIGHTLAKE_SPARK_SUBMIT", "process", tuple(SparkLaunch)))
     years_text = values.text(env, "FLIGHTLAKE_YEARS", f"{FIRST_YEAR}-{LAST_YEAR}") or ""
-    state_dir = Path(values.text(env, "FLIGHTLAKE_STATE_DIR", ".flightlake") or ".flightlake")
+    project_dir = values.path(env, "FLIGHTLAKE_PROJECT_DIR")
+    state_dir, state_dir_known = _state_dir(env, project_dir)
     endpoint = values.endpoint(env, ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"))
     runtime = ExecutionMode(values.choice(env, "FLIGHTLAKE_RUNTIME", "local", tuple(ExecutionMode)))
     return Settings(
-        state_dir=state_dir.expanduser().absolute(),
+        state_dir=state_dir,
+        state_dir_known=state_dir_known,
         region=_region(env, endpoint, runtime),
         s3_endpoint=endpoint,
         zones=_zones(env),
@@ -262,7 +283,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         s3a_jars=values.paths(env, "FLIGHTLAKE_S3A_JARS"),
         glue_runtime_dir=values.path(env, "FLIGHTLAKE_GLUE_RUNTIME_DIR"),
         glue_python=values.text(env, "FLIGHTLAKE_GLUE_PYTHON"),
-        project_dir=values.path(env, "FLIGHTLAKE_PROJECT_DIR"),
+        project_dir=project_dir,
         alert_topic_arn=values.text(env, "FLIGHTLAKE_ALERT_TOPIC_ARN"),
         release=values.text(env, "FLIGHTLAKE_RELEASE"),
     )

@@ -1,6 +1,8 @@
 """The `flightlake run` harness: runs the DAG through Airflow and watches it from outside.
 
 main_job        run / backfill: stack up, data in, the DAG year by year, the summary
+run_data        which data each year runs on (the lake's file, --data, generated), named in the summary
+run_lock        one run or backfill at a time per stack
 dag_runs        the child process that runs DagRuns with `DAG.test()`
 task_events     the Airflow listener it registers (the DAG knows nothing of it)
 events          the one-line JSON events from the child to `flightlake run`

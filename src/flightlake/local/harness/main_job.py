@@ -8,32 +8,35 @@ embedded Airflow environment and reports what Airflow tells it (`events`).
 
 A year whose input was refused (or is missing from `--data`) is not run at all: it is `refused`
 in the summary, with the refusal, rather than run on whatever older file the lake holds and
-reported as a success of data it was not given.
+reported as a success of data it was not given. Which data a year runs on, and how the summary
+names it, is `run_data`'s business; one run at a time per stack, `run_lock`'s.
+
+A run that loses its stack halfway (`flightlake down`, a killed service) or its disk stops, and
+every year it did not finish says so, with the command that gets it back.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from flightlake.errors import FlightlakeError
 from flightlake.local.harness import child
 from flightlake.local.harness.dag_path import DagPath, local_path
+from flightlake.local.harness.run_data import DataChoice, PreparedData, lake_sources, prepare_data
+from flightlake.local.stack import disk
 from flightlake.local.stack.airflow_env import ensure_migrated
 from flightlake.settings import Settings
 from flightlake.settings.values import within_dag
 
-if TYPE_CHECKING:
-    from flightlake.lake.ingest_sources import IngestResult
-
-DEFAULT_ROWS_PER_YEAR = 200_000
-DEFAULT_SEED = 2009
 Echo = Callable[[str], None]
 _SHOWN_STATES = ("running", "success", "failed", "up_for_retry", "upstream_failed")
 
@@ -47,6 +50,7 @@ class YearOutcome:
     tasks: dict[str, dict[str, Any]] = field(default_factory=dict)
     figures: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+    source: str | None = None  # the data it ran on: the raw file's name and sha256, the generator's seed
 
 
 @dataclass
@@ -64,57 +68,6 @@ class RunSummary:
     @property
     def ok(self) -> bool:
         return all(o.state == "success" for o in self.outcomes)
-
-
-def generated_data_dir(settings: Settings, rows_per_year: int, seed: int) -> Path:
-    return settings.state_dir / "data" / f"generated-{rows_per_year}-seed{seed}"
-
-
-def prepare_data(
-    settings: Settings, years: tuple[int, ...], data_dir: Path | None, rows_per_year: int, seed: int, echo: Echo
-) -> dict[int, str]:
-    """Ingest the user's files, or generate (once per size and seed) and ingest ours. Returns the
-    years whose input was refused or is missing, each with why: those must not run at all."""
-    from flightlake.lake.ingest import ingest
-    from flightlake.local.harness.progress import byte_progress
-
-    if data_dir is None:
-        from flightlake.datagen import ensure_generated
-
-        source = generated_data_dir(settings, rows_per_year, seed)
-        paths = ensure_generated(source, years, rows_per_year, seed, lambda line: echo(f"data       {line}"))
-    else:
-        source, paths = data_dir, [data_dir]
-    with byte_progress() as progress:
-        results = ingest(settings, paths, progress, years=years)
-    for result in results:
-        note = f" ({'; '.join(result.notes)})" if result.notes else ""
-        echo(f"ingest     {result.name}: {result.status}{note}")
-    for result in results:
-        if result.status == "refused":
-            echo(f"ingest     refused: {result.error}")
-    return refused_years(results, years, source)
-
-
-def refused_years(results: list[IngestResult], years: tuple[int, ...], source: Path) -> dict[int, str]:
-    """For each year without an accepted file among the ingest `results`, why: its own file's
-    refusal, a refusal that concerns the whole input (no such folder, a zip that is not one),
-    or that the input holds no file for it."""
-    accepted = {r.year for r in results if r.status in ("uploaded", "unchanged")}
-    general = [r.error for r in results if r.status == "refused" and r.year is None]
-    refused: dict[int, str] = {}
-    for year in (y for y in years if y not in accepted):
-        own = [r.error for r in results if r.status == "refused" and r.year == year]
-        if own or general:
-            refused[year] = " ".join(own or general)
-            continue
-        skipped = [r.name for r in results if r.status == "skipped" and str(year) in Path(r.name).name]
-        seen = f" (skipped there: {', '.join(skipped)})" if skipped else ""
-        refused[year] = (
-            f"{source} holds no {year} file{seen}. Fix: add {year}.csv to it, or run the file already in the "
-            f"lake again: flightlake backfill --years {year}"
-        )
-    return refused
 
 
 def runnable_years(years: tuple[int, ...], refused: dict[int, str], keep_going: bool) -> tuple[int, ...]:
@@ -176,8 +129,9 @@ class _Relay:
 
 def run_dag(
     years: tuple[int, ...], keep_going: bool, log_path: Path, echo: Echo, env: dict[str, str]
-) -> tuple[list[YearOutcome], list[str]]:
-    """Run the DAG for each year in a child process with `env`; relay its events; keep its full log."""
+) -> tuple[list[YearOutcome], list[str], int]:
+    """Run the DAG for each year in a child process with `env`; relay its events; keep its full
+    log. Returns the outcomes, the DAG's task order and the child's exit code."""
     relay = _Relay(years, echo)
     read_fd, write_fd = os.pipe()
     argv = [sys.executable, "-m", "flightlake.local.harness.dag_runs", "--years", ",".join(map(str, years))]
@@ -190,48 +144,75 @@ def run_dag(
             for line in events:
                 relay.apply(json.loads(line))
             process.wait()
-    return [relay.outcomes[y] for y in years], relay.task_order
+    return [relay.outcomes[y] for y in years], relay.task_order, process.returncode
 
 
 def _execute(
     settings: Settings,
+    command: str,
     years: tuple[int, ...],
     keep_going: bool,
     echo: Echo,
-    data: Callable[[Settings], dict[int, str]],
+    data: Callable[[Settings], PreparedData],
     path: Callable[[Settings], DagPath] = local_path,
+    wait: bool = True,
 ) -> RunSummary:
-    """Stack up, the DAG's way chosen (`path`: the rehearsal deploys here), data into the lake that
-    way reads, then the DAG for each year and the summary."""
+    """One run at a time: stack up, the DAG's way chosen (`path`: the rehearsal deploys here),
+    data into the lake that way reads, then the DAG for each year and the summary."""
+    from flightlake.local.harness.run_lock import one_run_at_a_time
+
+    within_dag(years, settings.years, "years")  # before anything starts; the CLI has said so already
+    try:
+        with one_run_at_a_time(settings, command, years, echo, wait):
+            return _locked(settings, years, keep_going, echo, data, path)
+    except Exception as error:  # whatever wrote first on a full disk (a secret, a log, a lock file)
+        if "is full" in str(error) or not disk.caused_by_full_disk(error, settings.state_dir):
+            raise
+        raise FlightlakeError(
+            f"the disk holding {settings.state_dir} is full. Fix: free some space, then run the command again"
+        ) from error
+
+
+def _locked(
+    settings: Settings,
+    years: tuple[int, ...],
+    keep_going: bool,
+    echo: Echo,
+    data: Callable[[Settings], PreparedData],
+    path: Callable[[Settings], DagPath],
+) -> RunSummary:
     from flightlake.local.harness.reports_mirror import mirror_reports
+    from flightlake.local.stack.connection_lost import stack_lost
     from flightlake.local.stack.manager import Stack, activate
 
     started = time.monotonic()
-    within_dag(years, settings.years, "years")  # before anything starts; the CLI has said so already
     stack = Stack(settings)
     if not stack.is_up():
         stack.up(echo=echo)
     settings = activate(settings)
     dag_path = path(settings)
     lake = dag_path.lake or settings
-    refused = data(lake)
-    outcomes = {year: YearOutcome(year, "refused", error=why) for year, why in refused.items()}
-    for year, why in refused.items():
+    with stack_lost(settings, "run the same command again (its data may not all be in the lake yet)"):
+        prepared = data(lake)
+    outcomes = {year: YearOutcome(year, "refused", error=why) for year, why in prepared.refused.items()}
+    for year, why in prepared.refused.items():
         echo(f"{year}  refused before any task ran: {why}")
-    runnable = runnable_years(years, refused, keep_going)
+    runnable = runnable_years(years, prepared.refused, keep_going)
     log_path, task_order = None, []
     if runnable:
         ensure_migrated(settings, echo, dag_path.environment)
         log_path = settings.state_dir / "logs" / f"run-{datetime.now().strftime('%Y%m%d-%H%M%S')}.log"
         ran_for = ", ".join(map(str, runnable))
         echo(f"airflow    running flights_etl for {ran_for}, {dag_path.description} (full log: {log_path})")
-        ran, task_order = run_dag(runnable, keep_going, log_path, echo, dag_path.environment)
-        _hint_restart(stack, ran)
+        ran, task_order, exit_code = run_dag(runnable, keep_going, log_path, echo, dag_path.environment)
+        _name_interruption(settings, stack, ran, keep_going, exit_code, log_path)
         _name_stale(lake, ran)
         outcomes.update((o.year, o) for o in ran)
+    for year, source in prepared.sources.items():
+        outcomes.setdefault(year, YearOutcome(year)).source = source
     dashboard = None
     if any(o.state == "success" for o in outcomes.values()):
-        dashboard = mirror_reports(lake, dag_path.reports_dir or settings.state_dir / "reports")
+        dashboard = _unless_lost(lambda: mirror_reports(lake, dag_path.reports_dir or settings.state_dir / "reports"))
     return RunSummary(
         [outcomes.get(year) or YearOutcome(year) for year in years],
         round(time.monotonic() - started, 1),
@@ -252,45 +233,94 @@ def _name_stale(settings: Settings, outcomes: list[YearOutcome]) -> None:
     for outcome in outcomes:
         if outcome.state in ("success", "not run"):
             continue
-        stale = stale_tables(settings, outcome.year)
+        stale = _unless_lost(lambda year=outcome.year: stale_tables(settings, year), [])
         if stale:
             note = f" [{', '.join(stale)} for {outcome.year} still hold data of an earlier raw file]"
             outcome.error = (outcome.error or "failed") + note
 
 
-def _hint_restart(stack: Any, outcomes: list[YearOutcome]) -> None:
-    """A year that failed while a service of the stack was down says how to get it back: the
-    pipeline cannot know it ran on the embedded stack, the harness can."""
+def _name_interruption(
+    settings: Settings,
+    stack: Any,
+    outcomes: list[YearOutcome],
+    keep_going: bool = False,
+    exit_code: int = 0,
+    log_path: Path | None = None,
+) -> None:
+    """Years the Airflow child did not finish because it died (`flightlake down` stops it with
+    the stack; a full disk), and years that failed while the stack was down, say why and how to
+    get them back. Ordinary failures name their own cause and are left as they are."""
+    unfinished = [o for o in outcomes if o.state == "not run"]
     failed = [o for o in outcomes if o.state not in ("success", "not run")]
-    down = stack.down_services() if failed else []
-    if not down:
+    # Without --keep-going the child stops after a failed year on purpose; otherwise an unfinished
+    # year and a non-zero exit mean it was stopped, or crashed.
+    died = bool(unfinished) and exit_code != 0 and (keep_going or not failed)
+    if not died and not failed:
         return
-    years = ",".join(str(o.year) for o in failed)
-    hint = (
-        f" [{' and '.join(down)} of the embedded stack stopped: run `flightlake up` (it comes back on the same "
-        f"ports), then `flightlake backfill --years {years}`]"
-    )
+    again = ",".join(str(o.year) for o in failed + (unfinished if died else []))
+    cause = _stopped_because(settings, stack, log_path, again)
+    if cause is None and died:
+        ended = f"killed by {signal.Signals(-exit_code).name}" if exit_code < 0 else f"exit code {exit_code}"
+        where = f"its log {log_path} says why" if log_path else "see its log"
+        cause = (
+            f"the Airflow worker ended ({ended}) before finishing: {where}; then `flightlake backfill --years {again}`"
+        )
+    if cause is None:
+        return
+    if died:
+        unfinished[0].state, unfinished[0].error = "failed", cause
     for outcome in failed:
-        outcome.error = (outcome.error or "failed") + hint
+        outcome.error = f"{outcome.error or 'failed'} [{cause}]"
+
+
+def _stopped_because(settings: Settings, stack: Any, log_path: Path | None, years: str) -> str | None:
+    """Why a run stopped that was not the data's fault: the stack went down, or the disk is full."""
+    down = stack.down_services()
+    if down:
+        return (
+            f"the stack was stopped ({' and '.join(down)} not running): run `flightlake up`, "
+            f"then `flightlake backfill --years {years}`"
+        )
+    if disk.is_full(settings.state_dir) or disk.says_full(disk.log_tail(log_path)):
+        return (
+            f"the disk holding {settings.state_dir} is full: free some space, "
+            f"then `flightlake backfill --years {years}`"
+        )
+    return None
+
+
+def _unless_lost(work: Callable[[], Any], default: Any = None) -> Any:
+    """`work()`, or `default` when the stack is gone by now: the years that ran already say so."""
+    from flightlake.local.stack.connection_lost import connection_lost
+
+    try:
+        return work()
+    except Exception as error:
+        if not connection_lost(error):
+            raise
+        return default
 
 
 def run(
     settings: Settings,
     years: tuple[int, ...],
     data_dir: Path | None = None,
-    rows_per_year: int = DEFAULT_ROWS_PER_YEAR,
-    seed: int = DEFAULT_SEED,
+    rows_per_year: int | None = None,
+    seed: int | None = None,
     keep_going: bool = False,
     echo: Echo = print,
     path: Callable[[Settings], DagPath] = local_path,
+    wait: bool = True,
 ) -> RunSummary:
-    """The main job: data in (the user's files or generated), then the DAG for each year, the
-    way `path` says (the local one, or the AWS rehearsal's: `rehearsal.aws_path`)."""
+    """The main job: data in (the user's files, the lake's own, or generated: `run_data`), then
+    the DAG for each year, the way `path` says (the local one, or the AWS rehearsal's:
+    `rehearsal.aws_path`). `rows_per_year` or `seed` generates data for every year."""
+    choice = DataChoice(data_dir, rows_per_year, seed)
 
-    def data(current: Settings) -> dict[int, str]:
-        return prepare_data(current, years, data_dir, rows_per_year, seed, echo)
+    def data(current: Settings) -> PreparedData:
+        return prepare_data(current, years, choice, echo)
 
-    return _execute(settings, years, keep_going, echo, data, path)
+    return _execute(settings, "run", years, keep_going, echo, data, path, wait)
 
 
 def backfill(
@@ -299,6 +329,11 @@ def backfill(
     keep_going: bool = False,
     echo: Echo = print,
     path: Callable[[Settings], DagPath] = local_path,
+    wait: bool = True,
 ) -> RunSummary:
     """Run years again from what the raw zone already holds (the DAG's check_raw says if not)."""
-    return _execute(settings, years, keep_going, echo, lambda s: {}, path)
+
+    def data(current: Settings) -> PreparedData:
+        return PreparedData(sources=lake_sources(current, years))
+
+    return _execute(settings, "backfill", years, keep_going, echo, data, path, wait)

@@ -94,7 +94,21 @@ def ensure_migrated(settings: Settings, echo=print, env: dict[str, str] | None =
         check=False,
     )
     if result.returncode != 0:
-        from flightlake.errors import FlightlakeError
-
-        raise FlightlakeError(f"airflow db migrate failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
+        raise _migrate_failed(home, result.stdout + result.stderr)
     marker.write_text("ok")
+
+
+def _migrate_failed(home: Path, output: str) -> Exception:
+    """One line for a failed `airflow db migrate`; its whole output goes to a log beside it."""
+    from flightlake.errors import FlightlakeError
+    from flightlake.local.stack import disk
+
+    if disk.says_full(output) or disk.is_full(home):
+        return FlightlakeError(
+            f"the disk holding {home} is full: Airflow cannot set up its database. Fix: free some space, then run "
+            "the command again"
+        )
+    log = home / "db-migrate.log"
+    log.write_text(output)
+    last = next((line for line in reversed(output.strip().splitlines()) if line.strip()), "no output")
+    return FlightlakeError(f"airflow db migrate failed: {last.strip()[:300]} (its output: {log})")

@@ -21,12 +21,13 @@ import subprocess
 import sys
 import time
 
-from flightlake.local.stack import airflow_services, emulator, postgres, postgres_service, processes
+from flightlake.local.stack import airflow_services, disk, emulator, postgres, postgres_service, processes
 from flightlake.local.stack.jars import ensure_jars
 from flightlake.local.stack.lock import stack_lock
 from flightlake.local.stack.service import Echo, ServiceStatus, StackError
 from flightlake.local.stack.state import StackState
 from flightlake.settings import Settings, load_settings
+from flightlake.settings.checkout import stack_state_dir
 
 CORE_SERVICES = ("emulator", "postgres")
 
@@ -61,7 +62,20 @@ class Stack:
         return env
 
     def up(self, echo: Echo = print, airflow_ui: bool = False) -> dict[str, str]:
-        """Start what is not running; harmless when everything already is."""
+        """Start what is not running; harmless when everything already is. A start that fails
+        because the disk is full says so, whichever service noticed."""
+        stack_state_dir(self.settings)  # never a second stack wherever the command was started
+        try:
+            return self._up(echo, airflow_ui)
+        except Exception as error:  # whichever service noticed first: initdb, PostgreSQL, the emulator
+            if "is full" in str(error) or not disk.caused_by_full_disk(error, self.state_dir):
+                raise
+            raise StackError(
+                f"the stack cannot start: the disk holding {self.state_dir} is full. Fix: free some space, then run "
+                "the command again"
+            ) from error
+
+    def _up(self, echo: Echo, airflow_ui: bool) -> dict[str, str]:
         with stack_lock(self.state_dir, echo):
             started = time.monotonic()
             ensure_jars(self.settings)  # Spark's S3A connector: a no-op once cached
@@ -93,6 +107,7 @@ class Stack:
 
     def down(self, echo: Echo = print, new_ports: bool = False) -> list[str]:
         """Stop what `up` started, then any stray process of this stack; returns their names."""
+        stack_state_dir(self.settings)
         with stack_lock(self.state_dir, echo):
             stopped = airflow_services.down(self.pid_files)
             if emulator.down(self.settings, self.pid_files, echo):
@@ -109,6 +124,7 @@ class Stack:
         return stopped
 
     def status(self) -> list[ServiceStatus]:
+        stack_state_dir(self.settings)  # outside a checkout, "stopped" would be a wrong answer
         state = self.state.read()
         return [
             emulator.status(self.settings, self.pid_files, state),
@@ -126,13 +142,26 @@ class Stack:
 
 def activate(settings: Settings | None = None) -> Settings:
     """Point this process at the running embedded stack unless the environment already names
-    an endpoint; returns settings re-read from the updated environment."""
+    an endpoint; returns settings re-read from the updated environment.
+
+    With no endpoint and no stack running here, a StackError: going on would send the lake's
+    reads and writes to real AWS with whatever credentials the environment happens to hold."""
     settings = settings or load_settings()
     if os.environ.get("AWS_ENDPOINT_URL") or settings.runtime == "glue":
         return settings
-    env = Stack(settings).environment()
-    if env:
-        for key, value in env.items():
-            os.environ.setdefault(key, value)
-        return load_settings()
-    return settings
+    stack = Stack(settings)
+    state_dir = stack_state_dir(settings)
+    env = stack.environment()
+    if "AWS_ENDPOINT_URL" not in env:
+        raise StackError(
+            f"no embedded stack has been started here ({state_dir} holds none): run `flightlake up` "
+            "(or pass `--env NAME` for AWS)"
+        )
+    if "emulator" in stack.down_services():
+        raise StackError(
+            f"the embedded stack is stopped (its emulator at {env['AWS_ENDPOINT_URL']} does not answer): "
+            "run `flightlake up` (or pass `--env NAME` for AWS)"
+        )
+    for key, value in env.items():
+        os.environ.setdefault(key, value)
+    return load_settings()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flightlake.local.stack import postgres, processes
+from flightlake.local.stack import disk, postgres, processes
 from flightlake.local.stack.ports import service_port
 from flightlake.local.stack.service import Echo, ServiceStatus, StackError, redact
 from flightlake.settings import Settings
@@ -36,9 +36,20 @@ def up(settings: Settings, pid_files: processes.PidFiles, state: dict[str, Any],
     postgres.start(settings, where, pid_files, port)
     url = postgres.dsn(password, port, "postgres")
     try:
-        processes.wait_until(lambda: postgres.healthy(url), START_S, "PostgreSQL to accept connections")
+        processes.wait_until(
+            lambda: postgres.healthy(url) or not pid_files.running("postgres"),
+            START_S,
+            "PostgreSQL to accept connections",
+        )
     except TimeoutError as error:
         raise StackError(f"{error}; see {where.log}") from error
+    if not pid_files.running("postgres"):
+        if disk.says_full(disk.log_tail(where.log)):
+            raise StackError(
+                f"PostgreSQL cannot start: the disk holding {where.data} is full. Fix: free some space, then run "
+                "the command again"
+            )
+        raise StackError(f"PostgreSQL exited at start-up; see {where.log}")
     postgres.ensure_database(password, port)
     state["postgres"] = {"port": port, "dsn": postgres.dsn(password, port)}
     echo(f"postgres   started          {redact(state['postgres']['dsn'])}")
