@@ -166,8 +166,8 @@ def _execute(
         with one_run_at_a_time(settings, command, years, echo, wait):
             return _locked(settings, years, keep_going, echo, data, path)
     except Exception as error:  # whatever wrote first on a full disk (a secret, a log, a lock file)
-        if "is full" in str(error) or not disk.caused_by_full_disk(error, settings.state_dir):
-            raise
+        if isinstance(error, FlightlakeError) or not disk.caused_by_full_disk(error, settings.state_dir):
+            raise  # a FlightlakeError already says what went wrong
         raise FlightlakeError(
             f"the disk holding {settings.state_dir} is full. Fix: free some space, then run the command again"
         ) from error
