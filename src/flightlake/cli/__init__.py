@@ -16,23 +16,30 @@ import sys
 from collections.abc import Sequence
 
 from flightlake.cli import data, deploy, evaluate, failures, generate, run, sql, stack
-from flightlake.cli.registry import COMMANDS
+from flightlake.cli.registry import COMMANDS, ORIGINS
 from flightlake.errors import FlightlakeError
 from flightlake.local.harness.child import Interrupted
 from flightlake.settings import Settings, SettingsError, load_settings
 
-# Each module registers its subcommands with `registry.command` as it is imported; in this order.
+# Each module registers its subcommands with `registry.command` as it is imported (`--help` lists
+# them in this order).
 COMMAND_MODULES = (stack, run, data, generate, evaluate, sql, deploy)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="flightlake", description="Airline delay lake house, local-first.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in COMMAND_MODULES:
-        for name, (handler, arguments, help_text) in COMMANDS.items():
-            if handler.__module__ == module.__name__:
-                arguments(sub.add_parser(name, help=help_text, description=help_text))
+    for name in sorted(COMMANDS, key=_listed):
+        _, arguments, help_text = COMMANDS[name]
+        arguments(sub.add_parser(name, help=help_text, description=help_text))
     return parser
+
+
+def _listed(name: str) -> int:
+    """Where a command comes in `--help`: by the module that registered it."""
+    modules = [module.__name__ for module in COMMAND_MODULES]
+    origin = ORIGINS.get(name, "")
+    return modules.index(origin) if origin in modules else len(modules)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

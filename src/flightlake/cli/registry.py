@@ -12,6 +12,7 @@ from flightlake.settings import Settings
 Handler = Callable[[argparse.Namespace, Settings], int]
 Arguments = Callable[[argparse.ArgumentParser], Any]
 COMMANDS: dict[str, tuple[Handler, Arguments, str]] = {}
+ORIGINS: dict[str, str] = {}  # command -> the module that registered it
 
 
 def command(name: str, help_text: str, arguments: Arguments = lambda p: None) -> Callable[[Handler], Handler]:
@@ -19,6 +20,7 @@ def command(name: str, help_text: str, arguments: Arguments = lambda p: None) ->
 
     def register(handler: Handler) -> Handler:
         COMMANDS[name] = (handler, arguments, help_text)
+        ORIGINS[name] = handler.__module__
         return handler
 
     return register
