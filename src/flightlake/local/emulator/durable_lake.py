@@ -7,8 +7,11 @@ ETag, metadata, conditional requests and errors are moto's own, and stream the b
 object's file: a ranged read of a 900 MB object reads the range, not the object (moto's GET reads
 the whole object into memory for every range, and Spark reads a file in many ranges).
 
-Only path-style S3 addressing is recognised (what boto3, S3A and pyarrow use against an endpoint
-URL); any other request passes through unchanged.
+Every request here was signed with the stack's credentials (the `authentication` layer, outside
+this one, refuses any other), and moto routes it by the service its signature names, as this
+layer does (`dispatch`): an S3 write cannot reach moto without passing here. Buckets are always
+read from the path (what boto3, S3A and pyarrow use against an endpoint URL): moto is told to
+ignore a bucket name in the Host header, so that it and this layer agree on every key.
 """
 
 from __future__ import annotations
@@ -19,7 +22,15 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from flightlake.local.emulator.lake_store import LakeStore
-from flightlake.local.emulator.wsgi import Environ, StartResponse, WSGIApp, aws_target, read_body
+from flightlake.local.emulator.wsgi import (
+    Environ,
+    StartResponse,
+    WSGIApp,
+    aws_target,
+    call,
+    read_body,
+    signed_service,
+)
 
 _READ_CHUNK = 1024 * 1024
 _PLAIN_GET_PARAMS = {"versionId"}  # plus response-* header overrides, which HEAD honours too
@@ -57,7 +68,7 @@ class DurableLake:
 
     def _write(self, environ: Environ, start_response: StartResponse, record: Any) -> list[bytes]:
         """Run the request in moto; record its effect before answering, if it succeeded."""
-        status, headers, body = _call(self.inner, environ)
+        status, headers, body = call(self.inner, environ)
         if status[:1] == "2":
             record()
         start_response(status, headers)
@@ -67,7 +78,7 @@ class DurableLake:
         self, environ: Environ, start_response: StartResponse, bucket: str, key: str, query: dict[str, list[str]]
     ) -> Iterable[bytes]:
         head = dict(environ, REQUEST_METHOD="HEAD")
-        status, headers, _ = _call(self.inner, head)
+        status, headers, _ = call(self.inner, head)
         found = _key(bucket, key, query.get("versionId", [None])[0]) if status[:3] in ("200", "206") else None
         stream = _open(found)
         if stream is None:
@@ -81,26 +92,9 @@ class DurableLake:
         return _chunks(stream, start, length)
 
 
-def _call(app: WSGIApp, environ: Environ) -> tuple[str, list[tuple[str, str]], bytes]:
-    captured: dict[str, Any] = {}
-
-    def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-        captured["status"], captured["headers"] = status, headers
-        return lambda data: None
-
-    result = app(environ, capture)
-    try:
-        body = b"".join(result)
-    finally:
-        if hasattr(result, "close"):
-            result.close()
-    return captured["status"], captured["headers"], body
-
-
 def _s3_request(environ: Environ) -> tuple[str, str, dict[str, list[str]], str] | None:
     """(bucket, key, query, method) of a path-style S3 request; None for anything else."""
-    credential = environ.get("HTTP_AUTHORIZATION", "") + unquote(environ.get("QUERY_STRING", ""))
-    if "/s3/aws4_request" not in credential:
+    if signed_service(environ) != "s3":
         return None
     raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
     if raw:
