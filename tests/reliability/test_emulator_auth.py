@@ -5,6 +5,8 @@ sends them, signed ones by boto3 (with other keys, or changed after botocore sig
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import http.client
 import sqlite3
 from collections.abc import Iterator
@@ -38,9 +40,9 @@ def send(stack: StackHandle, method: str, path: str, body: bytes = b"", headers:
         return answer.status, answer.read().decode()
 
 
-def signed_request(stack: StackHandle, method: str, path: str, body: bytes, service: str = "s3", secret=None):
+def signed_request(stack: StackHandle, method: str, path: str, body: bytes, service="s3", secret=None, headers=None):
     endpoint = stack.env["AWS_ENDPOINT_URL"]
-    request = AWSRequest(method=method, url=f"{endpoint}{path}", data=body)
+    request = AWSRequest(method=method, url=f"{endpoint}{path}", data=body, headers=headers or {})
     keys = Credentials(stack.env["AWS_ACCESS_KEY_ID"], secret or stack.env["AWS_SECRET_ACCESS_KEY"])
     (S3SigV4Auth if service == "s3" else SigV4Auth)(keys, service, "us-east-1").add_auth(request)
     return {name: value for name, value in request.headers.items()}
@@ -136,6 +138,15 @@ def test_a_body_changed_after_signing_is_refused_and_not_stored(stack, raw):
     status, body = send(stack, "PUT", path, b"the rows that were checked", headers)
     assert status == 200, body  # the same request, with the body it signed
     assert listed_keys(stack, raw) == journal_keys(stack, raw) == {f"{PREFIX}tampered.csv"}
+
+
+def test_a_body_that_is_not_its_content_md5_is_refused_as_s3_does(stack, raw):
+    path = f"/{raw}/{PREFIX}digest.csv"
+    other_md5 = base64.b64encode(hashlib.md5(b"other bytes").digest()).decode()
+    headers = signed_request(stack, "PUT", path, b"these bytes", headers={"Content-MD5": other_md5})
+    status, body = send(stack, "PUT", path, b"these bytes", headers)
+    assert status == 400 and "<Code>BadDigest</Code>" in body
+    assert listed_keys(stack, raw) == journal_keys(stack, raw) == set()
 
 
 def test_a_request_signed_without_its_payload_hash_is_missing_a_security_header(stack, raw):

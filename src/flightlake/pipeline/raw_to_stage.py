@@ -46,6 +46,7 @@ def run(job: JobRun) -> dict[str, Any]:
     settings, spark, year = job.settings, job.spark, job.year
     source = RAW_FLIGHTS.partition_uri(settings, year, job.scheme)
     source_file = f"s3://{RAW_FLIGHTS.bucket(settings)}/{raw_object_key(settings, year)}"
+    identity = raw_identity(settings, year)  # before the first read: a file replaced later shows as stale
     with required_input(f"no raw file for {year} at {source}: run `flightlake ingest {year}.csv`"):
         lines = spark.read.text(source)
         with job.step("surveyed the lines (numbering, duplicates)"):
@@ -53,7 +54,6 @@ def run(job: JobRun) -> dict[str, Any]:
     rows_in = lines_survey.data_lines
     if rows_in == 0:
         raise JobInputError(f"{source} holds no data rows: re-ingest the {year} file")
-    identity = raw_identity(settings, year)
     for table in (STAGE_FLIGHTS, STAGE_REJECTS):
         table.clear_partition(settings, year)
     parsed = transform.parse(lines, lines_survey, year)

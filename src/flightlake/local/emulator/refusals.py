@@ -31,8 +31,10 @@ EXPIRED = "expired"  # a presigned URL past X-Amz-Expires
 BAD_PAYLOAD_HASH = "bad-payload-hash"  # x-amz-content-sha256 neither a digest nor a known mode
 PAYLOAD_MISMATCH = "payload-mismatch"  # the body's sha256 is not x-amz-content-sha256
 BAD_CHUNKS = "bad-chunks"  # an aws-chunked body that does not parse, or ends early
+BAD_DIGEST = "bad-digest"  # the body's MD5 is not its Content-MD5
+INVALID_DIGEST = "invalid-digest"  # a Content-MD5 that is no base64 MD5
 CLOSED = "closed"  # a path of the emulator that is not an AWS API (moto's /moto-api/)
-_ABOUT_THE_BODY = (BAD_PAYLOAD_HASH, PAYLOAD_MISMATCH, BAD_CHUNKS, CLOSED)  # no word on credentials
+_ABOUT_THE_BODY = (BAD_PAYLOAD_HASH, PAYLOAD_MISMATCH, BAD_CHUNKS, BAD_DIGEST, INVALID_DIGEST, CLOSED)
 
 HINT = "(the emulator takes requests signed with its stack's credentials: see `flightlake env`)"
 _SIGNATURE_TEXT = "The request signature we calculated does not match the signature you provided."
@@ -74,6 +76,8 @@ _S3: dict[str, tuple[str, int, str]] = {
         "The provided 'x-amz-content-sha256' header does not match what was computed.",
     ),
     BAD_CHUNKS: ("IncompleteBody", 400, "The request body is not a complete aws-chunked stream"),
+    BAD_DIGEST: ("BadDigest", 400, "The Content-MD5 you specified did not match what we received."),
+    INVALID_DIGEST: ("InvalidDigest", 400, "The Content-MD5 you specified was invalid."),
     CLOSED: ("AccessDenied", 403, "Access Denied"),
 }
 # kind -> (JSON-protocol __type, status, message); kinds only S3 has fall back to SIGNATURE

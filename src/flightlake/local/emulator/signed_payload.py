@@ -1,6 +1,7 @@
 """A request body checked against its signature while it is read, without holding it twice.
 
-An S3 upload's signature covers its body through x-amz-content-sha256: the body's sha256 in hex,
+An S3 upload's Content-MD5, when it has one, must be its body's MD5 (S3's BadDigest). Its
+signature covers its body through x-amz-content-sha256: the body's sha256 in hex,
 or, for an aws-chunked upload (Spark's S3A over http), `STREAMING-AWS4-HMAC-SHA256-PAYLOAD`: each
 chunk carries a signature chained from the request's. `VerifyingInput` stands in for the WSGI
 input: moto reads the bytes unchanged, and the check sees them on the way. moto reads the whole
@@ -10,12 +11,20 @@ is written, and the authentication layer answers S3's error instead of moto's.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import io
 from typing import IO, Any, Protocol
 
-from flightlake.local.emulator.refusals import BAD_CHUNKS, PAYLOAD_MISMATCH, SIGNATURE, Refused
+from flightlake.local.emulator.refusals import (
+    BAD_CHUNKS,
+    BAD_DIGEST,
+    INVALID_DIGEST,
+    PAYLOAD_MISMATCH,
+    SIGNATURE,
+    Refused,
+)
 from flightlake.local.emulator.sigv4 import (
     EMPTY_SHA256,
     STREAMING_SIGNED,
@@ -205,16 +214,56 @@ class VerifyingInput(io.RawIOBase):
             pass
 
 
+class Md5Check:
+    """The body's MD5 must be its Content-MD5 (S3's BadDigest): moto does not check it."""
+
+    def __init__(self, expected: bytes) -> None:
+        self.expected, self.digest = expected, hashlib.md5(usedforsecurity=False)
+
+    def feed(self, data: bytes) -> None:
+        self.digest.update(data)
+
+    def finish(self) -> None:
+        if self.digest.digest() != self.expected:
+            computed = base64.b64encode(self.digest.digest()).decode()
+            raise Refused(
+                BAD_DIGEST,
+                fields={"ExpectedDigest": base64.b64encode(self.expected).decode(), "CalculatedDigest": computed},
+            )
+
+
+class AllOf:
+    def __init__(self, checks: list[PayloadCheck]) -> None:
+        self.checks = checks
+
+    def feed(self, data: bytes) -> None:
+        for check in self.checks:
+            check.feed(data)
+
+    def finish(self) -> None:
+        for check in self.checks:
+            check.finish()
+
+
 def payload_check(verified: Verified, environ: dict[str, Any]) -> PayloadCheck | None:
-    """What the body of a verified S3 request must satisfy; None when its signature does not
-    cover it (UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER) or another service's
-    body was already hashed into the signature."""
+    """What the body of a verified S3 request must satisfy: the digest or the chunk signatures
+    its signature covers, and its Content-MD5; None when nothing is to be checked (another
+    service's body was already hashed into its signature)."""
     if verified.signature.service != "s3":
         return None
     payload = verified.payload
     if payload in (STREAMING_SIGNED, STREAMING_SIGNED_TRAILER):
         decoded = str(environ.get("HTTP_X_AMZ_DECODED_CONTENT_LENGTH", ""))
         return SignedChunks(verified, int(decoded) if decoded.isdigit() else None)
-    if len(payload) == 64:
-        return Sha256Check(payload)
-    return None
+    checks: list[PayloadCheck] = [Sha256Check(payload)] if len(payload) == 64 else []
+    content_md5 = str(environ.get("HTTP_CONTENT_MD5", "")).strip()
+    chunked = "aws-chunked" in str(environ.get("HTTP_CONTENT_ENCODING", "")) or payload.startswith("STREAMING-")
+    if content_md5 and not chunked:  # of an aws-chunked body, it covers the decoded bytes
+        try:
+            expected = base64.b64decode(content_md5, validate=True)
+        except ValueError:
+            expected = b""
+        if len(expected) != 16:
+            raise Refused(INVALID_DIGEST, fields={"Content-MD5": content_md5[:64]})
+        checks.append(Md5Check(expected))
+    return AllOf(checks) if checks else None

@@ -1,0 +1,147 @@
+"""A full disk under the lake: ingest names the disk and how much to free, and the failed upload
+leaves nothing behind (its partial file and its parts are removed at once, not at the next
+start), while the lake's other objects stay whole.
+
+The emulator runs with its store on a 48 MB tmpfs of its own (this needs root: `mount -t tmpfs`;
+elsewhere the test is skipped, saying so). One file is uploaded in one PUT, another in 5 MB
+parts, as bigger files are; both meet the full disk."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from flightlake.lake import raw_upload
+from flightlake.lake.ingest import ingest
+from flightlake.lake.tables import RAW_FLIGHTS, raw_object_key
+from flightlake.local.emulator.server import READY_FILE
+from flightlake.local.stack import processes
+from flightlake.local.stack.lake_init import init_lake
+from flightlake.settings import Settings, load_settings
+from tests.reliability.corpus import row, year_csv
+
+pytestmark = pytest.mark.integration
+DISK_MB = 48
+MB = 1024 * 1024
+SMALL_PARTS = 5 * MB
+FULL = re.compile(
+    r"(?P<name>\S+): the disk holding the emulator's store \((?P<store>[^)]+)\) is full: nothing was uploaded, and "
+    r"what the upload had stored is removed\. Fix: free (?P<free_mb>[\d,]+) MB there \(a (?P<size>[\d.,]+) MB file "
+    r"takes (?P<needed>[\d.,]+) MB while its upload completes; (?P<free>[\d.,]+) MB are free\), then ingest it again\."
+)
+
+
+@dataclass
+class SmallLake:
+    settings: Settings
+    store: Path
+    log: Path
+
+    def used(self) -> int:
+        return shutil.disk_usage(self.store).used
+
+    def s3(self):
+        from flightlake.lake.aws import client
+
+        return client("s3", self.settings)
+
+
+@pytest.fixture(scope="module")
+def small_lake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SmallLake]:
+    disk = tmp_path_factory.mktemp("small-disk")
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={DISK_MB}m", "tmpfs", str(disk)], capture_output=True, text=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a {DISK_MB} MB tmpfs here ({mounted.stderr.strip()}): a full disk needs root")
+    state = tmp_path_factory.mktemp("small-disk-state")
+    port = processes.free_port(0)
+    env = {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": "FLFULLDISKTEST0001",
+        "AWS_SECRET_ACCESS_KEY": "full-disk-test-secret",
+        "AWS_REGION": "us-east-1",
+    }
+    env.pop("AWS_ENDPOINT_URL", None)
+    log = state / "emulator.log"
+    argv = [sys.executable, "-m", "flightlake.local.emulator.server", "--port", str(port)]
+    argv += ["--store-dir", str(disk / "store"), "--state-dir", str(state)]
+    with log.open("w") as out:
+        emulator = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        processes.wait_until(lambda: (state / READY_FILE).exists() or emulator.poll() is not None, 60, "the emulator")
+        with pytest.MonkeyPatch.context() as patch:
+            for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"):
+                patch.setenv(name, env[name])
+            patch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{port}")
+            settings = load_settings()
+            init_lake(settings)
+            yield SmallLake(settings, disk / "store", log)
+    finally:
+        emulator.terminate()
+        emulator.wait(30)
+        subprocess.run(["umount", str(disk)], check=False)
+
+
+def year_file(path: Path, megabytes: int) -> Path:
+    row_bytes = len(row(1, 2014)) + 1
+    path.write_bytes(year_csv(rows=megabytes * MB // row_bytes, year=int(path.stem)))
+    return path
+
+
+def check_full_disk_message(error: str, lake: SmallLake, path: Path, parts: int) -> None:
+    """The whole message, its figures consistent: what to free is what the upload needs beyond
+    what is free."""
+    found = FULL.fullmatch(error)
+    assert found, error
+    assert found["name"] == path.name and found["store"] == str(lake.store)
+    size = path.stat().st_size
+    needed = size * parts
+    assert found["size"] == f"{size / MB:,.1f}" and found["needed"] == f"{needed / MB:,.1f}"
+    free = float(found["free"].replace(",", "")) * MB  # as said, to 0.1 MB
+    to_free = int(found["free_mb"].replace(",", ""))
+    assert to_free >= 1 and abs(to_free - (needed - free) / MB) <= 1
+
+
+def test_a_file_bigger_than_the_free_space_is_refused_naming_the_disk_and_leaves_nothing(small_lake, tmp_path):
+    s3 = small_lake.s3()
+    bucket, key = RAW_FLIGHTS.bucket(small_lake.settings), raw_object_key(small_lake.settings, 2014)
+    s3.put_object(Bucket=bucket, Key=key, Body=b"the object before")
+    before = small_lake.used()
+    path = year_file(tmp_path / "2014.csv", 56)  # one PUT (under 64 MB), more than the 48 MB disk
+    [result] = ingest(small_lake.settings, [path])
+    assert result.status == "refused"
+    check_full_disk_message(result.error, small_lake, path, parts=1)
+    assert small_lake.used() - before < MB  # the partial object went at once
+    assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == b"the object before"
+    assert "Traceback" not in small_lake.log.read_text()
+
+
+def test_a_multipart_upload_that_fills_the_disk_is_aborted_and_its_parts_removed(small_lake, tmp_path, monkeypatch):
+    monkeypatch.setattr(raw_upload, "PART_BYTES", SMALL_PARTS)
+    monkeypatch.setattr("flightlake.lake.ingest.PART_BYTES", SMALL_PARTS)
+    s3 = small_lake.s3()
+    bucket = RAW_FLIGHTS.bucket(small_lake.settings)
+    before = small_lake.used()
+    big = year_file(tmp_path / "2015.csv", 30)  # 30 MB of parts fit; the object they make does not
+    later = year_file(tmp_path / "2016.csv", 1)
+    first, second = ingest(small_lake.settings, [big, later])
+    assert first.status == second.status == "refused"
+    check_full_disk_message(first.error, small_lake, big, parts=2)
+    assert second.error == (
+        f"2016.csv: not uploaded: the disk holding the emulator's store ({small_lake.store}) is full. "
+        "Fix: free space there, then ingest the files again."
+    )
+    assert s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
+    assert small_lake.used() - before < MB  # the parts went at once, not at the next start
+    [fits] = ingest(small_lake.settings, [later])  # the disk works again for what fits
+    assert fits.status == "uploaded"
+    assert "Traceback" not in small_lake.log.read_text()
