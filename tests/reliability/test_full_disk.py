@@ -145,3 +145,62 @@ def test_a_multipart_upload_that_fills_the_disk_is_aborted_and_its_parts_removed
     [fits] = ingest(small_lake.settings, [later])  # the disk works again for what fits
     assert fits.status == "uploaded"
     assert "Traceback" not in small_lake.log.read_text()
+
+
+@pytest.fixture
+def in_process_emulator(tmp_path: Path) -> Iterator[tuple[str, object]]:
+    """An emulator served from this process, so that its journal can be made to fail."""
+    from flightlake.local.emulator.app import EmulatorContext
+    from flightlake.local.emulator.lake_store import LakeStore
+    from flightlake.local.emulator.server import start_server
+    from flightlake.local.emulator.sigv4 import Credentials
+
+    store = LakeStore(tmp_path / "store")
+    store.restore()
+    port = processes.free_port(0)
+    endpoint = f"http://127.0.0.1:{port}"
+    keys = Credentials("FLJOURNALTEST0001", "journal-test-secret")
+    server = start_server("127.0.0.1", port, EmulatorContext(tmp_path, endpoint, store, keys))
+    try:
+        import boto3
+        from botocore.config import Config
+
+        session = boto3.session.Session(aws_access_key_id=keys.access_key, aws_secret_access_key=keys.secret_key)
+        config = Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1})
+        yield session.client("s3", endpoint_url=endpoint, region_name="us-east-1", config=config), store
+    finally:
+        server.shutdown()
+        store.journal.close()
+
+
+def test_a_write_the_journal_cannot_record_is_undone_and_not_acknowledged(in_process_emulator, monkeypatch):
+    """The object file fitted but the journal did not: moto had the new object; the emulator puts
+    back what the journal holds, deletes the new file, and answers that the disk is full."""
+    import sqlite3
+
+    from botocore.exceptions import ClientError
+
+    s3, store = in_process_emulator
+    s3.create_bucket(Bucket="journal-test")
+    s3.put_object(Bucket="journal-test", Key="kept.csv", Body=b"acknowledged")
+    files = set(store.files.all_files())
+
+    def full(*args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store.journal, "record_keys", full)
+    for key in ("kept.csv", "new.csv"):
+        with pytest.raises(ClientError) as refused:
+            s3.put_object(Bucket="journal-test", Key=key, Body=b"never acknowledged")
+        assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 507
+        assert (
+            f"the disk holding the emulator's store ({store.root}) is full"
+            in refused.value.response["Error"]["Message"]
+        )
+    assert s3.get_object(Bucket="journal-test", Key="kept.csv")["Body"].read() == b"acknowledged"
+    with pytest.raises(ClientError, match="NoSuchKey"):
+        s3.get_object(Bucket="journal-test", Key="new.csv")
+    assert set(store.files.all_files()) == files  # the new objects' files went at once
+    monkeypatch.undo()
+    s3.put_object(Bucket="journal-test", Key="kept.csv", Body=b"once there is room")
+    assert s3.get_object(Bucket="journal-test", Key="kept.csv")["Body"].read() == b"once there is room"

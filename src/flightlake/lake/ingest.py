@@ -63,7 +63,7 @@ def check(candidate: Candidate, progress: Progress | None = None, keep: bool = F
     a zip member with a bad CRC) is a ContractViolation too, not a traceback. With `keep`, a
     file of one part keeps its bytes, for an upload from this very read."""
     done = 0
-    fingerprint = Fingerprint(keep)
+    fingerprint = Fingerprint(keep and candidate.size <= PART_BYTES)  # a bigger file is read again anyway
     version = candidate.version()
 
     def counted(stream: IO[bytes]) -> Iterator[bytes]:
