@@ -41,6 +41,7 @@ _SIGNATURE_TEXT = "The request signature we calculated does not match the signat
 _SECRET_TEXT = "Check your AWS Secret Access Key and signing method."
 _NOT_SIGV4 = "The authorization mechanism is not supported: use AWS4-HMAC-SHA256"
 _NO_DATE = "Authorization header requires existence of a 'X-Amz-Date' header"
+_INVALID_TOKEN = "The security token included in the request is invalid."
 
 # kind -> (S3 code, status, message)
 _S3: dict[str, tuple[str, int, str]] = {
@@ -80,37 +81,25 @@ _S3: dict[str, tuple[str, int, str]] = {
     INVALID_DIGEST: ("InvalidDigest", 400, "The Content-MD5 you specified was invalid."),
     CLOSED: ("AccessDenied", 403, "Access Denied"),
 }
-# kind -> (JSON-protocol __type, status, message); kinds only S3 has fall back to SIGNATURE
-_JSON: dict[str, tuple[str, int, str]] = {
-    ANONYMOUS: ("MissingAuthenticationTokenException", 403, "Missing Authentication Token"),
-    UNSUPPORTED: ("IncompleteSignatureException", 400, _NOT_SIGV4),
-    MALFORMED: ("IncompleteSignatureException", 400, "The authorization header is malformed"),
-    MALFORMED_QUERY: ("IncompleteSignatureException", 400, "The query-string authentication is malformed"),
-    MISSING_HEADER: ("IncompleteSignatureException", 400, _NO_DATE),
-    UNKNOWN_KEY: ("UnrecognizedClientException", 403, "The security token included in the request is invalid."),
-    TOKEN: ("UnrecognizedClientException", 403, "The security token included in the request is invalid."),
-    SIGNATURE: (
-        "InvalidSignatureException",
+# kind -> (JSON-protocol __type, query-protocol code, status, message); kinds only S3 has are
+# answered as SIGNATURE
+_OTHER_APIS: dict[str, tuple[str, str, int, str]] = {
+    ANONYMOUS: (
+        "MissingAuthenticationTokenException",
+        "MissingAuthenticationToken",
         403,
-        f"{_SIGNATURE_TEXT} {_SECRET_TEXT} Consult the service documentation for details.",
+        "Missing Authentication Token",
     ),
-    SKEWED: ("InvalidSignatureException", 403, "Signature expired"),
-    EXPIRED: ("InvalidSignatureException", 403, "Signature expired"),
-    CLOSED: ("AccessDeniedException", 403, "Access Denied"),
-}
-# kind -> (query-protocol code, status, message)
-_QUERY: dict[str, tuple[str, int, str]] = {
-    ANONYMOUS: ("MissingAuthenticationToken", 403, "Request is missing Authentication Token"),
-    UNSUPPORTED: ("IncompleteSignature", 400, _NOT_SIGV4),
-    MALFORMED: ("IncompleteSignature", 400, "The authorization header is malformed"),
-    MALFORMED_QUERY: ("IncompleteSignature", 400, "The query-string authentication is malformed"),
-    MISSING_HEADER: ("IncompleteSignature", 400, _NO_DATE),
-    UNKNOWN_KEY: ("InvalidClientTokenId", 403, "The security token included in the request is invalid."),
-    TOKEN: ("InvalidClientTokenId", 403, "The security token included in the request is invalid."),
-    SIGNATURE: ("SignatureDoesNotMatch", 403, f"{_SIGNATURE_TEXT} {_SECRET_TEXT}"),
-    SKEWED: ("SignatureDoesNotMatch", 403, "Signature expired"),
-    EXPIRED: ("SignatureDoesNotMatch", 403, "Signature expired"),
-    CLOSED: ("AccessDenied", 403, "Access Denied"),
+    UNSUPPORTED: ("IncompleteSignatureException", "IncompleteSignature", 400, _NOT_SIGV4),
+    MALFORMED: ("IncompleteSignatureException", "IncompleteSignature", 400, "The authorization header is malformed"),
+    MALFORMED_QUERY: ("IncompleteSignatureException", "IncompleteSignature", 400, "The query-string auth is malformed"),
+    MISSING_HEADER: ("IncompleteSignatureException", "IncompleteSignature", 400, _NO_DATE),
+    UNKNOWN_KEY: ("UnrecognizedClientException", "InvalidClientTokenId", 403, _INVALID_TOKEN),
+    TOKEN: ("UnrecognizedClientException", "InvalidClientTokenId", 403, _INVALID_TOKEN),
+    SIGNATURE: ("InvalidSignatureException", "SignatureDoesNotMatch", 403, f"{_SIGNATURE_TEXT} {_SECRET_TEXT}"),
+    SKEWED: ("InvalidSignatureException", "SignatureDoesNotMatch", 403, "Signature expired"),
+    EXPIRED: ("InvalidSignatureException", "SignatureDoesNotMatch", 403, "Signature expired"),
+    CLOSED: ("AccessDeniedException", "AccessDenied", 403, "Access Denied"),
 }
 _EC2_CODES = {ANONYMOUS: "MissingParameter", UNKNOWN_KEY: "AuthFailure", TOKEN: "AuthFailure"}
 _STATUS_TEXT = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden"}
@@ -137,11 +126,10 @@ def answer(environ: Environ, start_response: StartResponse, refused: Refused, se
     if protocol == "s3":
         code, status, message = _S3[refused.kind]
         return _s3(start_response, code, status, _message(message, refused), refused.fields, request_id)
+    json_code, code, status, message = _OTHER_APIS.get(refused.kind, _OTHER_APIS[SIGNATURE])
     if protocol == "json":
-        code, status, message = _JSON.get(refused.kind, _JSON[SIGNATURE])
-        payload = {"__type": code, "message": _message(message, refused)}
-        return _send(start_response, status, json.dumps(payload).encode(), "application/x-amz-json-1.1", code)
-    code, status, message = _QUERY.get(refused.kind, _QUERY[SIGNATURE])
+        payload = {"__type": json_code, "message": _message(message, refused)}
+        return _send(start_response, status, json.dumps(payload).encode(), "application/x-amz-json-1.1", json_code)
     if protocol == "ec2":
         code, status = _EC2_CODES.get(refused.kind, code), 401 if refused.kind in (UNKNOWN_KEY, TOKEN) else status
         body = (
