@@ -167,7 +167,11 @@ def in_process_emulator(tmp_path: Path) -> Iterator[tuple[str, object]]:
 
         session = boto3.session.Session(aws_access_key_id=keys.access_key, aws_secret_access_key=keys.secret_key)
         config = Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1})
-        yield session.client("s3", endpoint_url=endpoint, region_name="us-east-1", config=config), store
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("AWS_ENDPOINT_URL", endpoint)
+            patch.setenv("AWS_ACCESS_KEY_ID", keys.access_key)
+            patch.setenv("AWS_SECRET_ACCESS_KEY", keys.secret_key)
+            yield session.client("s3", endpoint_url=endpoint, region_name="us-east-1", config=config), store
     finally:
         server.shutdown()
         store.journal.close()
@@ -204,3 +208,32 @@ def test_a_write_the_journal_cannot_record_is_undone_and_not_acknowledged(in_pro
     monkeypatch.undo()
     s3.put_object(Bucket="journal-test", Key="kept.csv", Body=b"once there is room")
     assert s3.get_object(Bucket="journal-test", Key="kept.csv")["Body"].read() == b"once there is room"
+
+
+def test_a_file_the_lake_holds_but_cannot_register_for_lack_of_space_says_so(in_process_emulator, tmp_path):
+    """The object fitted; the catalog could not be written: ingest says the lake holds the file
+    but did not register it, and ingesting it again once there is room registers it without
+    sending its bytes again."""
+    _, store = in_process_emulator
+    settings = load_settings()
+    init_lake(settings)
+    path = year_file(tmp_path / "2013.csv", 1)
+    saved = store.save_catalog
+
+    def full() -> None:
+        raise OSError(28, "No space left on device")
+
+    store.save_catalog = full
+    try:
+        [result] = ingest(settings, [path])
+    finally:
+        store.save_catalog = saved
+    assert result.status == "refused"
+    said = result.error
+    assert said.startswith(
+        f"2013.csv: the lake holds it now, but could not register it: the disk holding the emulator's store "
+        f"({store.root}) is full: "
+    ), said
+    assert said.endswith(". Fix: free space there, then ingest it again (its bytes are not sent twice).")
+    [again] = ingest(settings, [path])
+    assert again.status == "unchanged"

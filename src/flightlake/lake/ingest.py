@@ -128,7 +128,18 @@ class _Batch:
             return IngestResult(candidate.name, "refused", report.year, error=said)
         figures = {"sha256": report.sha256, "data_rows": report.data_rows, "size": report.size}
         figures["source"] = candidate.name
-        publish_partition(self.settings, RAW_FLIGHTS, report.year, "ingest", started, figures)
+        try:
+            publish_partition(self.settings, RAW_FLIGHTS, report.year, "ingest", started, figures)
+        except Exception as error:
+            said = _disk_full_message(error)
+            if said is None:
+                raise
+            self.full_disk = f"{said}. Fix: free space there, then ingest the files again."
+            error_text = (
+                f"{candidate.name}: the lake holds it now, but could not register it: {said}. Fix: free space there, "
+                "then ingest it again (its bytes are not sent twice)."
+            )
+            return IngestResult(candidate.name, "refused", report.year, error=error_text)
         return result
 
     def _refusal(self, checked: Checked) -> str | None:
@@ -173,14 +184,9 @@ class _Batch:
 
     def _disk_full(self, candidate: Candidate, checked: Checked, error: Exception) -> str | None:
         """The refusal of an upload the lake's full disk stopped; None for any other error."""
-        from botocore.exceptions import ClientError
-
-        if not isinstance(error, ClientError):
+        if _disk_full_message(error) is None or "StorePath" not in error.response["Error"]:  # type: ignore[attr-defined]
             return None
-        answer = error.response
-        details = answer.get("Error", {})
-        if answer.get("ResponseMetadata", {}).get("HTTPStatusCode") != FULL_DISK or "StorePath" not in details:
-            return None
+        details = error.response["Error"]  # type: ignore[attr-defined]
         size = checked.report.size
         needed = size if checked.fingerprint.single else 2 * size  # the parts, then the object they make
         free = int(details.get("FreeBytes") or 0)
@@ -191,6 +197,17 @@ class _Batch:
             f"{max(1, -(-(needed - free) // MB)):,} MB there (a {size / MB:,.1f} MB file takes "
             f"{needed / MB:,.1f} MB while its upload completes; {free / MB:,.1f} MB are free), then ingest it again."
         )
+
+
+def _disk_full_message(error: Exception) -> str | None:
+    """What the lake said, when its answer is that the disk under its store is full."""
+    from botocore.exceptions import ClientError
+
+    if not isinstance(error, ClientError):
+        return None
+    if error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") != FULL_DISK:
+        return None
+    return str(error.response.get("Error", {}).get("Message", "its disk is full"))
 
 
 def _metadata(checked: Checked) -> dict[str, str]:
