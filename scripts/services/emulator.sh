@@ -7,6 +7,9 @@
 #   emulator.sh [serve]     start in the foreground (SIGTERM stops it; there is nothing to save)
 #   emulator.sh healthcheck exit 0 once the store is restored and the server answers
 #
+# It accepts only requests signed with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY of its
+# environment (compose: EMULATOR_ACCESS_KEY_ID / EMULATOR_SECRET_ACCESS_KEY from .env).
+#
 # Environment (defaults are the container's):
 #   EMULATOR_HOST (0.0.0.0)  EMULATOR_PORT (4566)  EMULATOR_STORE_DIR (/data/store)
 #   EMULATOR_STATE_DIR (the store's parent: where the `ready` marker goes)
@@ -27,7 +30,7 @@ case "${1:-serve}" in
       --store-dir "$store_dir" --state-dir "$state_dir" ;;
   healthcheck)
     test -f "$state_dir/ready" || { echo "emulator: store not restored yet" >&2; exit 1; }
-    exec "$(dirname "$0")/healthcheck.sh" http "http://127.0.0.1:$port/moto-api/" ;;
+    exec "$(dirname "$0")/healthcheck.sh" http "http://127.0.0.1:$port/_flightlake/health" ready ;;
   *)
     echo "usage: emulator.sh [serve|healthcheck]" >&2; exit 2 ;;
 esac

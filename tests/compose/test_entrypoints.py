@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import urllib.error
 import urllib.request
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -77,6 +78,12 @@ def test_emulator_script_init_hook_and_store_across_a_restart(tmp_path, services
     databases = {d["Name"] for d in glue.get_databases()["DatabaseList"]}
     assert databases == {"flightlake_raw", "flightlake_stage", "flightlake_analytics"}
     s3.put_object(Bucket="flightlake-raw", Key="compose/2013.csv", Body=b"FL_DATE,ORIGIN\n2013-01-01,JFK\n")
+    unsigned = urllib.request.Request(
+        f"{hook_env['AWS_ENDPOINT_URL']}/flightlake-raw/compose/x.csv", b"x", method="PUT"
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:  # only the keys of .env are accepted
+        urllib.request.urlopen(unsigned, timeout=10)
+    assert refused.value.code == 403 and b"<Code>AccessDenied</Code>" in refused.value.read()
 
     # `docker compose stop` sends SIGTERM (through tini): nothing to save, exit 0.
     assert emulator.stop() == 0
@@ -87,6 +94,15 @@ def test_emulator_script_init_hook_and_store_across_a_restart(tmp_path, services
     body = s3.get_object(Bucket="flightlake-raw", Key="compose/2013.csv")["Body"].read()
     assert body == b"FL_DATE,ORIGIN\n2013-01-01,JFK\n"
     assert {d["Name"] for d in glue.get_databases()["DatabaseList"]} == databases
+
+
+def test_the_emulator_does_not_start_without_the_keys_it_accepts(tmp_path):
+    env = {key: value for key, value in _emulator_env(free_port(0), tmp_path / "store").items() if "SECRET" not in key}
+    started = script_ok(["sh", str(SERVICES_DIR / "emulator.sh")], env, timeout=60)
+    assert started.returncode == 2
+    assert (
+        "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set" in started.stderr and "gen-env.sh" in started.stderr
+    )
 
 
 SPARK_JOB = """

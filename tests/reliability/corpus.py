@@ -21,6 +21,8 @@ from __future__ import annotations
 import bz2
 import gzip
 import lzma
+import os
+import random
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -108,6 +110,26 @@ def nothing(name: str) -> Make:
     return lambda folder: folder / name
 
 
+def a_fifo(name: str, in_folder: bool = False) -> Make:
+    """A FIFO (named pipe) that nothing writes to: reading it would wait forever."""
+
+    def make(folder: Path) -> Path:
+        root = folder / "given" if in_folder else folder
+        root.mkdir(exist_ok=True)
+        os.mkfifo(root / name)
+        return root if in_folder else root / name
+
+    return make
+
+
+def a_symlink(name: str, target: str) -> Make:
+    def make(folder: Path) -> Path:
+        (folder / name).symlink_to(target)
+        return folder / name
+
+    return make
+
+
 def good() -> bytes:
     return year_csv()
 
@@ -133,6 +155,8 @@ class FileCase:
 
 
 Y, H = FILE_YEAR, KAGGLE_HEADER
+READS_FILES = "ingest reads files, and checks every byte before uploading them"
+NOT_REGULAR_FIX = "save the data to a regular file (e.g. 2013.csv) and ingest that"
 _mixed = lambda: year_csv(tail=f"\n{H}\n   \n" + other_year_rows(6) + f"\n{H}\n\n")  # noqa: E731
 FILE_CASES: tuple[FileCase, ...] = (
     # content that is not a CSV at all
@@ -211,6 +235,12 @@ FILE_CASES: tuple[FileCase, ...] = (
     FileCase("concatenated files: blank lines, repeated headers", a_file(f"{Y}.csv", lambda: year_csv(tail=f"\n{H}\n\n")), "accepted", "3 blank or repeated header lines"),
     FileCase("a minority of rows of another year, blank lines, headers", a_file(f"{Y}.csv", _mixed), "accepted", f"6 rows not dated {Y}", rejects=6),
     FileCase("a row that is not UTF-8", a_file(f"{Y}.csv", lambda: good() + row(BAD_NUMBER).replace("EWR", "E\xffR").encode("latin-1") + b"\n"), "accepted", "1 rows not UTF-8 (lines 42", rejects=1),
+    # issue 24: binary data, and paths that are no regular file (refused at once, never read)
+    FileCase("random bytes (/dev/urandom) named .csv", a_file(f"{Y}.csv", lambda: random.Random(24).randbytes(1 << 20)), "refused", "the file is binary data, not CSV text (it holds control characters that no text file has)", "download the year file again: the Kaggle files are plain CSV text"),
+    FileCase("a FIFO named YYYY.csv", a_fifo(f"{Y}.csv"), "refused", f"it is a FIFO (named pipe), not a regular file: {READS_FILES}", NOT_REGULAR_FIX),
+    FileCase("a FIFO named YYYY.csv in a folder", a_fifo(f"{Y}.csv", in_folder=True), "refused", f"it is a FIFO (named pipe), not a regular file: {READS_FILES}", NOT_REGULAR_FIX, result=f"{Y}.csv"),
+    FileCase("a FIFO named archive.zip", a_fifo("archive.zip"), "refused", f"it is a FIFO (named pipe), not a regular file: {READS_FILES}", NOT_REGULAR_FIX),
+    FileCase("a symlink to /dev/zero named YYYY.csv", a_symlink(f"{Y}.csv", "/dev/zero"), "refused", f"it is a character device, not a regular file: {READS_FILES}", NOT_REGULAR_FIX),
 )  # fmt: skip
 
 

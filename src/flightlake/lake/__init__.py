@@ -13,6 +13,7 @@
     raw_rows     a year file's rows counted the way raw_to_stage reads them; its first valid row
     ingest_sources  what ingest is given, expanded into year files (folders, zips, .csv.gz, .csv.bz2)
     ingest       checking files against the contract and uploading them to the raw zone
+    raw_upload   the upload of a checked file: what was checked is what the lake stores, provably
 
 Imported by the Spark jobs on AWS Glue: `schemas`, `tables`, `aws`, `catalog`, `manifests` and
 `publish` use the standard library, boto3 and pyspark only.

@@ -7,6 +7,12 @@ directly that breaks it is refused: it was asked for by name. A folder entry or 
 breaks it is skipped and reported, never silently ignored: a folder may well hold other files (a
 README, the generator's anomalies.csv). A .csv.gz or .csv.bz2 is read decompressed, so it is
 checked, and uploaded, as the CSV it holds.
+
+Only regular files are read: a FIFO, a socket or a device (`/dev/zero` behind a symlink) is
+refused by name before anything opens it, and files are opened without blocking, so that a pipe
+put there in between is refused too instead of waiting forever for a writer. Each year file
+knows the file on disk it is read from (`Candidate.source`), so that ingest can tell when that
+file changes while it is read.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ from __future__ import annotations
 import bz2
 import gzip
 import io
+import os
+import stat
 import zipfile
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
@@ -23,6 +31,7 @@ from typing import IO, Any
 from flightlake.lake.raw_contract import NAME_RULE, ContractViolation, year_file_year
 
 Opener = Callable[[], IO[bytes]]
+Version = tuple[int, int, int, int]  # (device, inode, size, mtime in ns) of a file on disk
 _DECOMPRESSORS: dict[str, tuple[str, Callable[[IO[bytes]], IO[bytes]]]] = {
     ".gz": ("gzip", lambda raw: gzip.GzipFile(fileobj=raw, mode="rb")),
     ".bz2": ("bzip2", lambda raw: bz2.BZ2File(raw, "rb")),
@@ -37,11 +46,17 @@ class Candidate:
     year: int
     size: int  # bytes on disk (compressed, for a .csv.gz): what progress is measured against
     open: Opener  # the CSV bytes, decompressed
+    source: Path  # the file on disk its bytes come from (the zip, for a member)
     container: str | None = None  # the zip it came from
     compression: str | None = None  # "gzip" or "bzip2"
 
     def notes(self) -> list[str]:
         return [f"{self.compression}-compressed: checked and uploaded decompressed"] if self.compression else []
+
+    def version(self) -> Version:
+        """What changes when the source is written to or replaced."""
+        info = os.stat(self.source)
+        return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
 
 
 @dataclass
@@ -53,6 +68,41 @@ class IngestResult:
     key: str | None = None
     notes: list[str] = field(default_factory=list)
     error: str | None = None  # a refusal's message: the file, the problem, the fix
+
+
+_NOT_REGULAR = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def not_regular(name: str, mode: int) -> ContractViolation | None:
+    """The refusal of a path that is no regular file (reading a FIFO would wait forever)."""
+    what = next((what for test, what in _NOT_REGULAR if test(mode)), None)
+    if what is None:
+        return None
+    return ContractViolation(
+        name,
+        f"it is {what}, not a regular file: ingest reads files, and checks every byte before uploading them",
+        "save the data to a regular file (e.g. 2013.csv) and ingest that",
+    )
+
+
+def open_regular(path: Path, name: str) -> IO[bytes]:
+    """`path` opened for reading, or a ContractViolation if it is not a regular file. Opened
+    without blocking, so that a FIFO is refused instead of waiting for a writer."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        refusal = not_regular(name, os.fstat(fd).st_mode)
+        if refusal is not None:
+            raise refusal
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 class _Reader(io.RawIOBase):
@@ -83,8 +133,8 @@ class _Reader(io.RawIOBase):
 
 def _member_opener(path: Path, member: str) -> Opener:
     def open_member() -> IO[bytes]:
-        archive = zipfile.ZipFile(path)
-        return _Reader(archive.open(member), archive)
+        archive = zipfile.ZipFile(open_regular(path, path.name))
+        return _Reader(archive.open(member), archive, archive.fp)
 
     return open_member
 
@@ -103,9 +153,15 @@ def _decompressing(name: str, opener: Opener) -> tuple[Opener, str | None]:
     return open_decompressed, compression
 
 
-def _candidate(name: str, year: int, size: int, opener: Opener, container: str | None = None) -> Candidate:
+def _candidate(
+    name: str, year: int, size: int, opener: Opener, source: Path, container: str | None = None
+) -> Candidate:
     opener, compression = _decompressing(name, opener)
-    return Candidate(name, year, size, opener, container, compression)
+    return Candidate(name, year, size, opener, source, container, compression)
+
+
+def _plain(path: Path, name: str, year: int) -> Candidate:
+    return _candidate(name, year, path.stat().st_size, lambda: open_regular(path, name), path)
 
 
 def _skipped(name: str, reason: str) -> IngestResult:
@@ -113,7 +169,7 @@ def _skipped(name: str, reason: str) -> IngestResult:
 
 
 def _zip_members(path: Path) -> Iterator[Candidate | IngestResult]:
-    with zipfile.ZipFile(path) as archive:
+    with open_regular(path, str(path)) as raw, zipfile.ZipFile(raw) as archive:
         infos = [i for i in archive.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX/")]
     if not infos:
         yield IngestResult(str(path), "refused", error=f"{path}: the zip is empty. Fix: download it again.")
@@ -124,7 +180,7 @@ def _zip_members(path: Path) -> Iterator[Candidate | IngestResult]:
         except ContractViolation as violation:
             yield _skipped(name, f"{violation.problem}: not a year file")
             continue
-        yield _candidate(name, year, info.file_size, _member_opener(path, info.filename), container=str(path))
+        yield _candidate(name, year, info.file_size, _member_opener(path, info.filename), path, container=str(path))
 
 
 def _folder(path: Path) -> Iterator[Candidate | IngestResult]:
@@ -132,8 +188,12 @@ def _folder(path: Path) -> Iterator[Candidate | IngestResult]:
     entries = sorted(path.iterdir())
     taken = 0
     for entry in entries:
+        refusal = not_regular(entry.name, entry.stat().st_mode) if entry.exists() else None
         if entry.is_dir():
             yield _skipped(entry.name, "a folder inside a folder: give it to ingest itself to bring its files in")
+        elif refusal is not None and _wanted(entry.name):
+            taken += 1
+            yield IngestResult(entry.name, "refused", _year_or_none(entry.name), error=str(refusal))
         elif entry.suffix.lower() == ".zip":
             taken += 1
             yield from _expand([entry])
@@ -144,7 +204,7 @@ def _folder(path: Path) -> Iterator[Candidate | IngestResult]:
                 yield _skipped(entry.name, f"{violation.problem}: not a year file")
                 continue
             taken += 1
-            yield _candidate(entry.name, year, entry.stat().st_size, lambda p=entry: p.open("rb"))
+            yield _plain(entry, entry.name, year)
     if not taken:
         yield IngestResult(str(path), "refused", error=f"{path}: holds no year file or zip. Fix: {NAME_RULE}.")
 
@@ -158,12 +218,27 @@ def candidates(paths: list[Path], years: Collection[int] | None = None) -> Itera
         yield item
 
 
+def _wanted(name: str) -> bool:
+    """A folder entry ingest would read: a zip, or a name that holds a year file."""
+    return name.lower().endswith(".zip") or _year_or_none(name) is not None
+
+
+def _year_or_none(name: str) -> int | None:
+    try:
+        return year_file_year(name)
+    except ContractViolation:
+        return None
+
+
 def _expand(paths: list[Path]) -> Iterator[Candidate | IngestResult]:
     for path in paths:
+        refusal = not_regular(str(path), path.stat().st_mode) if path.exists() else None
         if path.is_dir():
             yield from _folder(path)
         elif not path.exists():
             yield IngestResult(str(path), "refused", error=f"{path}: no such file or folder. Fix: check the path.")
+        elif refusal is not None:
+            yield IngestResult(str(path), "refused", _year_or_none(path.name), error=str(refusal))
         elif path.suffix.lower() == ".zip":
             try:
                 yield from _zip_members(path)
@@ -171,10 +246,12 @@ def _expand(paths: list[Path]) -> Iterator[Candidate | IngestResult]:
                 yield IngestResult(
                     str(path), "refused", error=f"{path}: not a readable zip file. Fix: download it again."
                 )
+            except ContractViolation as violation:  # became a FIFO since it was looked at
+                yield IngestResult(str(path), "refused", error=str(violation))
         else:
             try:
                 year = year_file_year(path.name)
             except ContractViolation as violation:
                 yield IngestResult(path.name, "refused", error=str(violation))
                 continue
-            yield _candidate(path.name, year, path.stat().st_size, lambda p=path: p.open("rb"))
+            yield _plain(path, path.name, year)

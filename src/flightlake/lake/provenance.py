@@ -1,11 +1,13 @@
 """Which raw file each year's derived data came from: a year's stage, analytics and anomaly
 tables must all come from the raw file now in the lake, or say that they do not.
 
-Every manifest carries `raw_identity`: the sha256 ingest checked (object metadata), or the
-object's ETag for a file that arrived another way. raw_to_stage takes it from the raw object;
-each later step copies it from the manifest of the table it read. A year is fresh when every
-table's identity is the raw file's; `stale_tables` names the ones that are not (a run that failed
-halfway, or a raw file replaced since), and the report step fails the run on any.
+Every manifest carries `raw_identity`: the sha256 ingest checked and stored (object metadata,
+believed only while the object's ETag is the one ingest recorded beside it), or the object's
+ETag for a file that arrived another way, or was changed behind ingest's back. raw_to_stage takes
+it from the raw object before it reads it; each later step copies it from the manifest of the
+table it read. A year is fresh when every table's identity is the raw file's; `stale_tables`
+names the ones that are not (a run that failed halfway, or a raw file replaced since), and the
+report step fails the run on any.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from flightlake.lake.aws import client, object_exists
 from flightlake.lake.manifests import read_manifest
+from flightlake.lake.raw_upload import content_sha256, etag_of
 from flightlake.lake.tables import (
     AIRPORT_DAILY,
     AIRPORT_DAILY_ANOMALIES,
@@ -36,8 +39,8 @@ def raw_identity(settings: Settings, year: int) -> str | None:
 
 
 def identity_of(head: dict[str, Any]) -> str:
-    sha = head.get("Metadata", {}).get("sha256")
-    return f"sha256:{sha}" if sha else f"etag:{head['ETag'].strip(chr(34))}"
+    sha = content_sha256(head)
+    return f"sha256:{sha}" if sha else f"etag:{etag_of(head)}"
 
 
 def table_identity(settings: Settings, table: Table, year: int) -> str | None:

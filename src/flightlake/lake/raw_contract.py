@@ -5,11 +5,12 @@ Documented behaviour (README, "Bringing data in", the contract table):
   `year_file_year`: it ends in .csv (or .csv.gz, .csv.bz2) and holds exactly one year of
   2009-2018.
 - refused, each naming the file, the problem and the fix: an empty file; a compressed file or
-  an archive under a .csv name; text in another encoding than UTF-8 (UTF-16/32, NUL bytes); an
-  HTML page; CR-only line endings; a header that is not the 28 Kaggle columns in order (another
-  delimiter, quoted names, no header line, extra, missing, renamed or reordered columns); no
-  data rows; no valid row (28 fields and an FL_DATE of the year); rows mostly not dated in the
-  year, which says how the dates are written when they are not YYYY-MM-DD.
+  an archive under a .csv name; binary data (random bytes); text in another encoding than UTF-8
+  (UTF-16/32, NUL bytes); an HTML page; CR-only line endings; a header that is not the 28
+  Kaggle columns in order (another delimiter, quoted names, no header line, extra, missing,
+  renamed or reordered columns); no data rows; no valid row (28 fields and an FL_DATE of the
+  year); rows mostly not dated in the year, which says how the dates are written when they are
+  not YYYY-MM-DD.
 - accepted, with a note: CRLF line endings; a UTF-8 byte-order mark; blank or repeated header
   lines (not rows, skipped by raw_to_stage too); lines that are not valid UTF-8 or rows of another
   year (a minority) — those rows are kept in the raw file and land in the rejects table of
@@ -126,7 +127,7 @@ def check_header(name: str, start: bytes) -> None:
     """Refuse any header but the Kaggle one, saying what the file is instead (compressed, another
     encoding, another delimiter, ...) or which columns differ. `start` is the file's first bytes:
     its first line is the header, a UTF-8 byte order mark before it is allowed."""
-    for sniff in (raw_sniff.compression, raw_sniff.encoding, raw_sniff.not_text):
+    for sniff in (raw_sniff.compression, raw_sniff.binary, raw_sniff.encoding, raw_sniff.not_text):
         found = sniff(name, start)
         if found:
             raise ContractViolation(name, *found)

@@ -2,7 +2,8 @@
 
 The raw contract (`raw_contract`) knows that a file is wrong; this module says what it is: a
 compressed file (gzip, zip, bzip2, xz or zstd magic bytes), text in another encoding (UTF-16 or
-UTF-32, with or without a byte-order mark; NUL bytes), an HTML page saved instead of the download,
+UTF-32, with or without a byte-order mark; NUL bytes), binary data (random bytes, an image: the
+control characters no text holds), an HTML page saved instead of the download,
 lines ending in CR only, columns separated by something other than commas, quoted or re-cased
 column names, a missing header line, dates written another way than YYYY-MM-DD. Each diagnosis is
 a `(problem, fix)` pair for a `ContractViolation`. Whatever is quoted back from the file goes
@@ -111,6 +112,24 @@ def _utf16_or_32(sample: bytes) -> str | None:
         if zero[:-1] == [True] * (width - 1) and not zero[-1]:
             return f"{name}BE"
     return None
+
+
+BINARY_SAMPLE = 4096  # bytes looked at for binary data
+_NOT_BINARY = frozenset(b"\t\n\r\x00")  # NUL bytes are `encoding`'s: UTF-16 and UTF-32 text has them
+
+
+def binary(name: str, start: bytes) -> Diagnosis | None:
+    """Binary data: control characters other than tab, CR, LF (and NUL, see `encoding`), which
+    text does not hold and random bytes hold one in ten. One stray control character in a CSV is
+    a row's problem (rejected with its line); several in the first 4 KB are no text at all."""
+    sample = start[:BINARY_SAMPLE]
+    controls = sum(1 for byte in sample if (byte < 32 and byte not in _NOT_BINARY) or byte == 127)
+    if controls < max(4, len(sample) // 100):
+        return None
+    return (
+        "the file is binary data, not CSV text (it holds control characters that no text file has)",
+        "download the year file again: the Kaggle files are plain CSV text",
+    )
 
 
 def not_text(name: str, start: bytes) -> Diagnosis | None:

@@ -4,8 +4,13 @@
     app           the WSGI application: moto's server wrapped in flightlake's layers, one per concern
     context       what a layer may know of the emulator it runs in (its directory, endpoint, store)
     wsgi          what every layer needs: which AWS action a request is, AWS-shaped answers and errors
+    authentication  the outermost layer: every request signed with the stack's credentials, or refused
+    sigv4, signed_payload, refusals
+                  what it checks (the signature; the body against it) and how it refuses, per API
+    dispatch      moto routing each request by the service its signature names
     durable_lake  the layer that records every S3 and catalog write before answering it, and
                   serves object reads (ranges included) from disk
+    full_disk     a write that meets a full disk: answered as such, what it left removed at once
     lake_store    where that state lives: object files, a journal of keys, the catalog file
     journal       the SQLite journal of buckets and keys
     object_files  moto's S3 keys re-based on files of the store

@@ -121,6 +121,14 @@ class Journal:
         if current is not None:
             yield current[0], current[1], versions
 
+    def versions(self, bucket: str, key: str) -> list[KeyRecord]:
+        """The versions of one key as last recorded, in order (none: the key is not there)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT record FROM objects WHERE bucket = ? AND key = ? ORDER BY position", (bucket, key)
+            ).fetchall()
+        return [KeyRecord(**json.loads(record)) for (record,) in rows]
+
     def files(self) -> set[str]:
         return {row[0] for row in self._db.execute("SELECT file FROM objects WHERE file IS NOT NULL")}
 

@@ -64,6 +64,29 @@ class LakeStore:
         versions = {key: [_record(bucket_name, v) for v in bucket.keys.getlist(key, [])] for key in keys}
         self._remove(self.journal.record_keys(bucket_name, versions))
 
+    def revert_keys(self, bucket_name: str, keys: list[str]) -> None:
+        """Put moto's keys back as the journal last recorded them: for a write moto carried out
+        but the journal could not record (a full disk), so that nothing unacknowledged shows.
+        The files only moto's newer versions named are deleted."""
+        from moto.s3.models import FakeDeleteMarker, s3_backends
+
+        bucket, _ = _bucket(bucket_name)
+        if bucket is None:
+            return
+        partition, account = s3_backends.bucket_accounts[bucket_name]
+        backend = s3_backends[account][partition]
+        for key in keys:
+            recorded = self.journal.versions(bucket_name, key)
+            kept = {record.file for record in recorded}
+            newer = [v for v in bucket.keys.getlist(key, []) if not isinstance(v, FakeDeleteMarker)]
+            unrecorded = {_relative(v) for v in newer} - kept
+            restored = [k for k in (self._key(backend, bucket, r, Restored()) for r in recorded) if k is not None]
+            if restored:
+                bucket.keys.setlist(key, restored)  # closes the files of the versions it replaces
+            elif key in bucket.keys:
+                bucket.keys.pop(key)
+            self._remove(sorted(unrecorded))
+
     def _remove(self, files: list[str]) -> None:
         for relative in files:
             self.files.absolute(relative).unlink(missing_ok=True)

@@ -103,8 +103,12 @@ def _durable_key_class(base: type, files: ObjectFiles) -> type:
             if isinstance(new_value, FileValue):
                 self._adopt(new_value.path, new_value.size)
                 return
-            base.value.fset(self, new_value)
-            self._value_buffer.flush()  # in the kernel's hands before the request is answered
+            try:
+                base.value.fset(self, new_value)
+                self._value_buffer.flush()  # in the kernel's hands before the request is answered
+            except OSError:
+                self._discard()  # a full disk: the part written so far must not keep it full
+                raise
 
         @property
         def file_path(self) -> Path:
@@ -120,6 +124,19 @@ def _durable_key_class(base: type, files: ObjectFiles) -> type:
             self.__dict__["_path"] = path
             self.__dict__["_file"] = open(path, "r+b")  # noqa: SIM115
             self.contentsize = size
+
+        def _discard(self) -> None:
+            """Close and delete this key's file (a write that failed: nothing may point at it)."""
+            stream = self.__dict__.pop("_file", None)
+            if stream is not None:
+                try:
+                    stream.close()
+                except OSError:
+                    pass  # the buffered rest could not be written either: the file goes anyway
+            path = self.__dict__.pop("_path", None)
+            if path is not None:
+                path.unlink(missing_ok=True)
+            self.contentsize = 0
 
         def __getstate__(self) -> dict[str, Any]:
             """moto copies keys (ListObjectVersions deep-copies every version): a copy names the
@@ -174,14 +191,18 @@ def _complete_on_disk(self: Any, body: Any) -> tuple[Any, str, Any]:
     files: ObjectFiles = parts[0].flightlake_files
     target = files.new_path()
     checksum = _Checksum(self.metadata.get("x-amz-checksum-algorithm"), self.metadata.get("x-amz-checksum-type"))
-    with open(target, "wb") as out:
-        for part in parts:
-            checksum.start_part()
-            with open(part.file_path, "rb") as source:
-                while chunk := source.read(_COPY_CHUNK):
-                    out.write(chunk)
-                    checksum.update(chunk)
-            checksum.end_part()
+    try:
+        with open(target, "wb") as out:
+            for part in parts:
+                checksum.start_part()
+                with open(part.file_path, "rb") as source:
+                    while chunk := source.read(_COPY_CHUNK):
+                        out.write(chunk)
+                        checksum.update(chunk)
+                checksum.end_part()
+    except OSError:
+        target.unlink(missing_ok=True)  # a full disk: the object so far goes, the parts stay for a retry
+        raise
     full_etag = md5_hash()
     full_etag.update(bytes(md5s))
     value = FileValue(target, os.path.getsize(target))

@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from flightlake.local.emulator.authentication import HEALTH_PATH
 from flightlake.local.emulator.redshift_data import WAREHOUSE_DSN_FILE
 from flightlake.local.emulator.server import READY_FILE, RESTORED_FILE
 from flightlake.local.stack import processes
@@ -122,7 +123,7 @@ def status(settings: Settings, pid_files: processes.PidFiles, state: dict[str, A
 
 def _answers(url: str) -> bool:
     try:
-        with urllib.request.urlopen(f"{url}/moto-api/", timeout=2) as response:
+        with urllib.request.urlopen(f"{url}{HEALTH_PATH}", timeout=2) as response:
             return response.status == 200
     except (OSError, ValueError):
         return False

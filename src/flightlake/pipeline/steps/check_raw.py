@@ -1,8 +1,9 @@
 """Is the raw year in the lake, and does it still meet the contract?
 
-A file that went through `flightlake ingest` carries its checked sha256 and the contract version
-as object metadata, so the check only re-reads the header. Anything else (a file copied in by
-hand, or overwritten) is streamed through the full contract check.
+A file that went through `flightlake ingest` carries its checked sha256, its ETag and the contract
+version as object metadata, so the check only re-reads the header. Anything else (a file copied
+in by hand, or overwritten: its ETag is no longer the recorded one) is streamed through the full
+contract check.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from flightlake.lake.aws import client, object_exists
 from flightlake.lake.ingest import CONTRACT_VERSION
 from flightlake.lake.raw_contract import ContractViolation, check_header, check_stream, read_chunks
+from flightlake.lake.raw_upload import content_sha256
 from flightlake.lake.tables import RAW_FLIGHTS, raw_object_key, raw_object_uri
 from flightlake.settings import Settings
 
@@ -37,12 +39,11 @@ def check_raw_year(settings: Settings, year: int) -> RawYear:
             uri, f"there is no raw file for {year}", f"ingest it: flightlake ingest /path/to/{year}.csv"
         )
     metadata = head.get("Metadata", {})
-    if metadata.get("contract") == CONTRACT_VERSION and metadata.get("sha256"):
+    sha256 = content_sha256(head)
+    if metadata.get("contract") == CONTRACT_VERSION and sha256:
         first = s3.get_object(Bucket=bucket, Key=key, Range=f"bytes=0-{64 * 1024 - 1}")["Body"].read()
         check_header(uri, first)
-        return RawYear(
-            uri, year, int(metadata.get("data-rows", 0)), metadata["sha256"], head["ContentLength"], "metadata"
-        )
+        return RawYear(uri, year, int(metadata.get("data-rows", 0)), sha256, head["ContentLength"], "metadata")
     body = s3.get_object(Bucket=bucket, Key=key)["Body"]
     report = check_stream(read_chunks(body), uri)
     return RawYear(uri, year, report.data_rows, report.sha256, report.size, "full")

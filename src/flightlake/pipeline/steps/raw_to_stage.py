@@ -55,6 +55,7 @@ def run(settings: Settings, year: int, run_id: str | None = None) -> dict[str, A
     spark = job.spark
     source = RAW_FLIGHTS.partition_uri(settings, year, job.scheme)
     source_file = raw_object_uri(settings, year)
+    identity = raw_identity(settings, year)  # before the first read: a file replaced later shows as stale
     with required_input(f"no raw file for {year} at {source}: run `flightlake ingest {year}.csv`"):
         lines = spark.read.text(source)
         with job.step("surveyed the lines (numbering, duplicates)"):
@@ -62,7 +63,6 @@ def run(settings: Settings, year: int, run_id: str | None = None) -> dict[str, A
     rows_in = lines_survey.data_lines
     if rows_in == 0:
         raise JobInputError(f"{source} holds no data rows: re-ingest the {year} file")
-    identity = raw_identity(settings, year)
     for table in (STAGE_FLIGHTS, STAGE_REJECTS):
         table.clear_partition(settings, year)
     parsed = transform.parse(lines, lines_survey, year)
