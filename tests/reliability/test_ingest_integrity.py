@@ -12,7 +12,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from flightlake.pipeline.check_raw import check_raw_year
+from flightlake.pipeline.steps.check_raw import check_raw_year
 
 from flightlake.lake import raw_upload
 from flightlake.lake.ingest import CONTRACT_VERSION, ingest
