@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from flightlake.local.harness.main_job import prepare_data
+from flightlake.local.harness.run_data import DataChoice, prepare_data
 from tests.reliability.corpus import NOT_REGULAR_FIX, READS_FILES
 
 pytestmark = pytest.mark.integration
@@ -22,7 +22,7 @@ def test_run_data_given_a_fifo_refuses_the_year_at_once(settings, tmp_path):
     pipe = tmp_path / "data"
     os.mkfifo(pipe)
     lines: list[str] = []
-    refused = prepare_data(settings, (YEAR,), pipe, rows_per_year=100, seed=1, echo=lines.append)
+    refused = prepare_data(settings, (YEAR,), DataChoice(data_dir=pipe), echo=lines.append).refused
     assert refused == {YEAR: f"{pipe}: {FIFO}"}
     assert f"ingest     refused: {pipe}: {FIFO}" in lines
 
@@ -32,5 +32,5 @@ def test_run_data_with_a_fifo_for_a_year_file_refuses_that_year_at_once(settings
     folder = tmp_path / "data"
     folder.mkdir()
     os.mkfifo(folder / f"{YEAR}.csv")
-    refused = prepare_data(settings, (YEAR,), folder, rows_per_year=100, seed=1, echo=lambda line: None)
+    refused = prepare_data(settings, (YEAR,), DataChoice(data_dir=folder), echo=lambda line: None).refused
     assert refused == {YEAR: f"{YEAR}.csv: {FIFO}"}
