@@ -11,34 +11,29 @@ manifest, with the identity of the raw file (`lake.provenance`). The parsing its
 The year's stage and rejects come from this raw file only: both partitions are emptied first,
 and each write states `partitionOverwriteMode=dynamic` itself, so no session setting decides
 whether a run of 2013 wipes 2012. A file costs two reads: one survey (line numbers, duplicates),
-one parse that writes the typed rows and notes the rejects' line numbers as it goes. The rejects
-are then written from those lines alone, re-parsed (a few rejects used to cost a second parse of
-the whole file: half of the step's time on a full-scale year); only a file with more than
-REPARSE_LIMIT rejects is parsed whole a second time.
+one parse that writes the well-formed lines as typed rows and notes the others as it goes; only
+those go through the field-by-field checker (`flightlake.spark.transforms.line_verdicts`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pyspark.sql import DataFrame, Observation
-from pyspark.sql import functions as F
+from pyspark.sql import DataFrame
 
 from flightlake.lake.provenance import raw_identity
 from flightlake.lake.tables import RAW_FLIGHTS, STAGE_FLIGHTS, STAGE_REJECTS, Table, raw_object_key
 from flightlake.spark.job import JobInputError, JobRun, required_input, run_job
+from flightlake.spark.transforms import line_verdicts
 from flightlake.spark.transforms import raw_to_stage as transform
-from flightlake.spark.transforms.raw_lines import Survey, survey
-
-REPARSE_LIMIT = 100_000  # rejects re-parsed by line number; beyond, the whole file is parsed again
+from flightlake.spark.transforms.raw_lines import survey
 
 
-def _write_year(rows: DataFrame, table: Table, job: JobRun) -> None:
-    (
-        rows.write.mode("overwrite")
-        .option("partitionOverwriteMode", "dynamic")
-        .partitionBy("year")
-        .parquet(table.location(job.settings, job.scheme))
+def _write_year(rows: DataFrame, table: Table, job: JobRun, append: bool = False) -> None:
+    """Replace the year's partition of `table` with `rows`, or add them to it."""
+    writer = rows.write.mode("append") if append else rows.write.mode("overwrite")
+    writer.option("partitionOverwriteMode", "dynamic").partitionBy("year").parquet(
+        table.location(job.settings, job.scheme)
     )
 
 
@@ -56,29 +51,22 @@ def run(job: JobRun) -> dict[str, Any]:
     identity = raw_identity(settings, year)
     for table in (STAGE_FLIGHTS, STAGE_REJECTS):
         table.clear_partition(settings, year)
-    parsed = transform.parse(lines, lines_survey, year)
-    counted = Observation(f"raw_to_stage_{year}")
-    rejected = F.col("is_data") & F.col("reason").isNotNull()
-    observed = parsed.observe(
-        counted,
-        F.sum((F.col("is_data") & F.col("reason").isNull()).cast("long")).alias("good"),
-        F.sum(rejected.cast("long")).alias("bad"),
-        # as text: an observed array comes back to Python as an opaque JVM object
-        F.array_join(
-            F.slice(F.collect_list(F.when(rejected, F.col("line_number"))), 1, REPARSE_LIMIT + 1).cast("array<string>"),
-            ",",
-        ).alias("bad_lines"),
-    )
-    with job.step("wrote typed rows to stage"):
-        _write_year(transform.good_rows(observed, year), STAGE_FLIGHTS, job)
-    metrics = counted.get
-    rows_out, bad = (int(metrics.get(name) or 0) for name in ("good", "bad"))
+    with job.step("wrote typed rows to stage, rejects aside"):
+        verdicts = line_verdicts.stage(
+            lines,
+            lines_survey,
+            year,
+            source_file,
+            lambda rows, append: _write_year(rows, STAGE_FLIGHTS, job, append),
+            lambda rows: _write_year(rows, STAGE_REJECTS, job),
+        )
+    if verdicts.flagged:
+        print(
+            f"[{job.name}] {verdicts.flagged} lines went to the field-by-field checker: {verdicts.reread}", flush=True
+        )
+    rows_out = verdicts.staged
     kinds: dict[str, int] = {}
-    if bad:
-        with job.step(f"wrote {bad} rejects"):
-            bad_lines = [int(n) for n in (metrics.get("bad_lines") or "").split(",") if n]
-            reparsed = _reparsed(lines, lines_survey, year, bad_lines, bad) or parsed
-            _write_year(transform.rejects(reparsed, year, source_file), STAGE_REJECTS, job)
+    if verdicts.rejected:
         reject_rows = spark.read.parquet(STAGE_REJECTS.partition_uri(settings, year, job.scheme))
         kinds = {r["kind"]: r["count"] for r in transform.reason_kinds(reject_rows).collect()}
     reject_count = sum(kinds.values())  # every reject has a reason, so the kinds count them all
@@ -94,14 +82,6 @@ def run(job: JobRun) -> dict[str, Any]:
         rejects_at = STAGE_REJECTS.partition_uri(settings, year)
         raise JobInputError(f"none of the {rows_in} rows of {source_file} is valid; their reasons are in {rejects_at}")
     return manifest
-
-
-def _reparsed(lines: DataFrame, lines_survey: Survey, year: int, bad_lines: list[int], bad: int) -> DataFrame | None:
-    """The rejected lines alone, parsed again with their numbers; None when there are too many
-    to name (the caller parses the whole file again)."""
-    if len(bad_lines) != bad or bad > REPARSE_LIMIT:
-        return None
-    return transform.parse(transform.numbered_lines(lines, lines_survey, bad_lines), lines_survey, year)
 
 
 def main(argv: list[str]) -> int:
