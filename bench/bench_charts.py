@@ -37,7 +37,7 @@ def main() -> int:
     )
     if args.upload:
         from bench.full_scale import running_stack
-        from flightlake.pipeline.steps.render_charts import upload as upload_charts
+        from flightlake.reporting.chart_uploads import upload as upload_charts
 
         settings = running_stack()
         with measured() as upload:

@@ -61,8 +61,7 @@ def main() -> int:
     parser.add_argument("--years", default="2009-2018")
     parser.add_argument("--loads", type=int, default=5)
     args = parser.parse_args()
-    from flightlake.reporting.dashboard import page_data, render_html
-    from flightlake.reporting.dashboard_series import year_series
+    from flightlake.reporting.dashboard import page_data, render_html, series_piece
     from flightlake.settings import load_settings, parse_years
 
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -74,7 +73,7 @@ def main() -> int:
     frames = year_frames(args.rows, years, settings.state_dir / "data" / f"bench-{args.rows}-seed{BENCH_SEED}")
     airports, anomalies = views(frames)
     data = page_data(airports, anomalies, "bench")
-    page = render_html(data, {year: year_series(frame, year) for year, frame in frames.items()})
+    page = render_html(data, {year: series_piece(frame, year) for year, frame in frames.items()})
     busiest = str(data["years"][-1]["airport_rows"][0]["airport"])
     with tempfile.TemporaryDirectory() as work:
         path = Path(work) / "index.html"

@@ -67,12 +67,14 @@ def test_ingest_counts_rows_the_way_raw_to_stage_does(staged):
     assert f"{len(not_utf8)} rows not UTF-8 (lines {', '.join(map(str, not_utf8))}" in notes
 
 
-def test_a_file_with_more_rejects_than_are_reparsed_by_number_gives_the_same_rejects(staged, settings, monkeypatch):
-    """Beyond REPARSE_LIMIT rejects the whole file is parsed again to write them: same lines, same reasons."""
-    from flightlake.pipeline.steps import raw_to_stage
+def test_a_file_with_more_flagged_lines_than_are_read_again_by_row_id_gives_the_same_rejects(
+    staged, settings, monkeypatch
+):
+    """Beyond REREAD_LIMIT flagged lines the fast path picks them out again: same lines, same reasons."""
+    from flightlake.spark.transforms import line_verdicts
 
     _, _, _, rejects, _ = staged
-    monkeypatch.setattr(raw_to_stage, "REPARSE_LIMIT", 1)
+    monkeypatch.setattr(line_verdicts, "REREAD_LIMIT", 1)
     run_job("raw_to_stage", ROW_YEAR)
     again = read_year(settings, STAGE_REJECTS, ROW_YEAR)
     expected = sorted(zip(rejects["line_number"], rejects["reason"], strict=True))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from flightlake.reporting.airport_names import place, places
-from flightlake.reporting.chart_canvas import Canvas, chart_title
+from flightlake.reporting.chart_canvas import AirportDays, Canvas, chart_title
 
 DATA = Path(__file__).resolve().parents[2] / "src" / "flightlake" / "reporting" / "data"
 
@@ -47,5 +47,5 @@ def test_the_chart_title_holds_code_place_year_and_anomalous_days():
         }
     )
     canvas = Canvas()
-    assert canvas.draw(days, "DEN", 2013, "robust").startswith(b"\x89PNG")
+    assert canvas.draw(AirportDays.of(days), "DEN", 2013, "robust").startswith(b"\x89PNG")
     assert canvas.title.get_text() == "DEN · Denver International Airport, Denver · 2013 — 2 anomalous days (robust)"

@@ -43,7 +43,8 @@ def test_parse_types_good_rows_and_skips_the_header_and_blank_lines(spark):
 
 def test_parse_gives_each_bad_line_its_number_and_reason(spark):
     bad = {
-        "2013-02-30" + GOOD[10:]: "FL_DATE '2013-02-30' is not a YYYY-MM-DD date",
+        "2013-02-30" + GOOD[10:]: "FL_DATE '2013-02-30' does not exist: February 2013 has 28 days",
+        "2013-1-05" + GOOD[10:]: "FL_DATE '2013-1-05' is not a YYYY-MM-DD date",
         GOOD.replace(",-5.0,", ",late,", 1): "DEP_DELAY 'late' is not a number",
         GOOD.replace(",1517,", ",15.5,", 1): "CRS_DEP_TIME '15.5' is not a whole number",
         GOOD.replace(",EWR,", ",NEWARK,", 1): "ORIGIN 'NEWARK' is not a valid code",

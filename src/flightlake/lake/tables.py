@@ -9,7 +9,8 @@ module for locations, so the layout is written down once:
     analytics  <analytics>/airport_daily/year=YYYY/part-*.parquet
                <analytics>/airport_daily_anomalies/year=YYYY/part-*.parquet
     reports    <reports>/charts/year=YYYY/airport=XXX/daily.png, index.json, index.html
-               <reports>/dashboard/index.html, <reports>/runs/year=YYYY/report.json
+               <reports>/dashboard/index.html (and series/year=YYYY.json, its pieces),
+               <reports>/runs/year=YYYY/report.json
     manifests  <zone>/_manifests/<table>/year=YYYY.json   (one per table and year written)
     outcomes   <zone>/_outcomes/<step>/year=YYYY/<job run id>.json   (what a Spark step returned)
 
@@ -158,3 +159,8 @@ def dashboard_key(settings: Settings) -> str:
 def run_report_key(settings: Settings, year: int) -> str:
     """The year's reconciliation report (`pipeline.steps.report`)."""
     return settings.zone("reports").key("runs", f"year={year}", "report.json")
+
+
+def dashboard_series_key(settings: Settings, year: int) -> str:
+    """A year's packed daily figures, the piece of the dashboard its report writes."""
+    return settings.zone("reports").key("dashboard", "series", f"year={year}.json")

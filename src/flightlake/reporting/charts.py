@@ -2,6 +2,8 @@
 
 Each worker process keeps one warm `chart_canvas.Canvas` and re-fills it per airport; the pool is
 kept between years, so a ten-year run starts Python and matplotlib once per worker, not ten times.
+The year's rows are cut into each airport's arrays once, in the parent (`by_airport`): the
+workers get arrays, not data frames, and spend their time drawing.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from flightlake.reporting.chart_canvas import Canvas
+from flightlake.reporting.chart_canvas import AirportDays, Canvas
 
 
 @dataclass(frozen=True)
@@ -34,43 +36,66 @@ class Chart:
 _CANVAS: Canvas | None = None
 
 
-def render(days: pd.DataFrame, airport: str, year: int, method: str = "") -> bytes:
-    """The PNG bytes of one airport's year (rows: one per day, as the anomaly table has them)."""
+def _draw(days: AirportDays, airport: str, year: int, method: str) -> bytes:
     global _CANVAS
     if _CANVAS is None:
         _CANVAS = Canvas()
     return _CANVAS.draw(days, airport, year, method)
 
 
-def _render_one(args: tuple[pd.DataFrame, str, int, str]) -> Chart:
-    days, airport, year, method = args
-    return Chart(
-        airport,
-        year,
-        render(days, airport, year, method),
-        int(days["is_anomaly"].fillna(False).sum()),
-        int((days["status"] == "gap").sum()),
-        int((days["status"] != "gap").sum()),
-        str(days["status"].iloc[0]) if (days["status"] == "insufficient_data").all() else "scored",
-    )
+def render(days: pd.DataFrame, airport: str, year: int, method: str = "") -> bytes:
+    """The PNG bytes of one airport's year (rows: one per day, as the anomaly table has them)."""
+    return _draw(AirportDays.of(days), airport, year, method)
+
+
+@dataclass(frozen=True)
+class _Job:
+    airport: str
+    year: int
+    method: str
+    days: AirportDays
+    status: str  # for the index: scored, or insufficient_data when every day says so
+
+
+def by_airport(result: pd.DataFrame, year: int) -> list[_Job]:
+    """Each airport's chart to draw, in airport order, from the year's rows cut once."""
+    method = str(result["method"].iloc[0]) if len(result) else ""
+    jobs = []
+    for airport, days in result.groupby("origin_airport", sort=True):
+        status = days["status"]
+        whole = str(status.iloc[0]) if (status == "insufficient_data").all() else "scored"
+        jobs.append(_Job(str(airport), year, method, AirportDays.of(days), whole))
+    return jobs
+
+
+def _render_one(job: _Job) -> Chart:
+    days = job.days
+    png = _draw(days, job.airport, job.year, job.method)
+    gaps = int(days.gaps.sum())
+    return Chart(job.airport, job.year, png, int(days.anomalous.sum()), gaps, len(days.gaps) - gaps, job.status)
+
+
+def render_each(
+    result: pd.DataFrame, year: int, workers: int, progress: Callable[[int, int], None] | None = None
+) -> Iterator[Chart]:
+    """Every airport of the year, rendered across `workers` processes, each chart as soon as it
+    is there (in airport order), so the caller can upload one while the next are drawn."""
+    jobs = by_airport(result, year)
+    serial = workers <= 1 or len(jobs) < 4
+    mapper = map if serial else functools.partial(_pool(workers).map, chunksize=4)
+    with _main_script_hidden():  # the pool's workers start while the jobs are submitted
+        rendered = mapper(_render_one, jobs)
+    for index, chart in enumerate(rendered):
+        if progress:
+            progress(index + 1, len(jobs))
+        yield chart
 
 
 def render_all(
     result: pd.DataFrame, year: int, workers: int, progress: Callable[[int, int], None] | None = None
 ) -> list[Chart]:
     """Every airport of the year, rendered across `workers` processes."""
-    method = str(result["method"].iloc[0]) if len(result) else ""
-    jobs = [(days, str(airport), year, method) for airport, days in result.groupby("origin_airport", sort=True)]
-    serial = workers <= 1 or len(jobs) < 4
-    mapper = map if serial else functools.partial(_pool(workers).map, chunksize=4)
-    charts: list[Chart] = []
-    with _main_script_hidden():  # the pool's workers start while the jobs are submitted
-        rendered = mapper(_render_one, jobs)
-    for index, chart in enumerate(rendered):
-        charts.append(chart)
-        if progress:
-            progress(index + 1, len(jobs))
-    return charts
+    return list(render_each(result, year, workers, progress))
 
 
 @contextlib.contextmanager

@@ -7,7 +7,9 @@ and year pickers, a `#airport=XXX&year=YYYY` address that opens that view; per y
 days per airport, a searchable table of the anomalous days linking to their airport's view, and
 the PNG charts (linked by relative path, so the reports zone and its local mirror both work).
 The daily figures are packed per year (`dashboard_series`) so ten years still open in well under
-two seconds.
+two seconds. Each year's packed figures are a piece of their own in the reports zone, written by
+that year's report; the page is assembled from the warehouse's summary and the pieces, so a
+year's report packs its own year only, not every year again.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ from typing import Any
 
 import pandas as pd
 
+from flightlake.lake.arrow_io import read_year
 from flightlake.lake.aws import client
-from flightlake.lake.tables import DASHBOARD, dashboard_key
+from flightlake.lake.tables import AIRPORT_DAILY_ANOMALIES, DASHBOARD, dashboard_key, dashboard_series_key
 from flightlake.reporting.airport_names import places
-from flightlake.reporting.dashboard_series import series
+from flightlake.reporting.dashboard_series import year_series
 from flightlake.settings import Settings
 from flightlake.warehouse import connect
 
@@ -118,21 +121,55 @@ def plotly_js() -> str:
     return get_plotlyjs().replace("</script", "<\\/script")
 
 
-def render_html(data: dict[str, Any], series: dict[int, dict[str, Any]] | None = None) -> str:
-    """The page: the summary data, each year's packed daily figures, and plotly.js inline."""
+def series_piece(frame: pd.DataFrame, year: int) -> str:
+    """A year's packed daily figures as the JSON the page embeds."""
+    return _json(year_series(frame, year))
+
+
+def render_html(data: dict[str, Any], pieces: dict[int, str] | None = None) -> str:
+    """The page: the summary data, each year's packed daily figures (`series_piece`), and
+    plotly.js inline."""
     template = resources.files("flightlake.reporting").joinpath("templates/dashboard.html").read_text()
     years = "\n".join(
-        f'<script id="series-{year}" type="application/json">{_json(packed)}</script>'
-        for year, packed in sorted((series or {}).items())
+        f'<script id="series-{year}" type="application/json">{piece}</script>'
+        for year, piece in sorted((pieces or {}).items())
     )
     page = template.replace("/*DATA*/", _json(data)).replace("/*SERIES*/", years)
     return page.replace("/*PLOTLYJS*/", plotly_js())
 
 
-def publish(settings: Settings) -> dict[str, Any]:
-    """Build the dashboard from the warehouse and put it in the reports zone."""
+def write_piece(settings: Settings, year: int) -> str:
+    """Pack the year's daily figures from the lake and keep them as its piece of the page."""
+    piece = series_piece(read_year(settings, AIRPORT_DAILY_ANOMALIES, year), year)
+    client("s3", settings).put_object(
+        Bucket=settings.zone("reports").bucket,
+        Key=dashboard_series_key(settings, year),
+        Body=piece.encode(),
+        ContentType="application/json",
+    )
+    return piece
+
+
+def _pieces(settings: Settings, years: list[int]) -> dict[int, str]:
+    """Every year's piece; a year without one (its report ran before pieces existed) gets it now."""
+    s3 = client("s3", settings)
+    pieces: dict[int, str] = {}
+    for year in years:
+        try:
+            body = s3.get_object(Bucket=settings.zone("reports").bucket, Key=dashboard_series_key(settings, year))
+        except s3.exceptions.NoSuchKey:
+            pieces[year] = write_piece(settings, year)
+        else:
+            pieces[year] = body["Body"].read().decode()
+    return pieces
+
+
+def publish(settings: Settings, year: int) -> dict[str, Any]:
+    """Write `year`'s piece, then assemble the dashboard from the warehouse and every year's
+    piece and put it in the reports zone."""
+    write_piece(settings, year)
     data = dashboard_data(settings)
-    page = render_html(data, series(settings, [y["year"] for y in data["years"]]))
+    page = render_html(data, _pieces(settings, [y["year"] for y in data["years"]]))
     bucket = settings.zone("reports").bucket
     client("s3", settings).put_object(
         Bucket=bucket, Key=dashboard_key(settings), Body=page.encode(), ContentType="text/html; charset=utf-8"

@@ -16,10 +16,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from flightlake.lake.arrow_io import read_year
-from flightlake.lake.tables import AIRPORT_DAILY_ANOMALIES
-from flightlake.settings import Settings
-
 
 def _floats(values: pd.Series, scale: int = 1) -> np.ndarray:
     """A column as float64 (NaN where there is no value), scaled: delays in tenths."""
@@ -68,8 +64,3 @@ def year_series(frame: pd.DataFrame, year: int) -> dict[str, Any]:
             "scored": bool(scored[first:last].any()),
         }
     return {"year": year, "start": str(start), "reasons": list(reasons), "airports": airports}
-
-
-def series(settings: Settings, years: list[int]) -> dict[int, dict[str, Any]]:
-    """Every year's packed series, read from the lake (a year with no rows has no airports)."""
-    return {year: year_series(read_year(settings, AIRPORT_DAILY_ANOMALIES, year), year) for year in years}

@@ -11,9 +11,8 @@ manifest, with the identity of the raw file (`lake.provenance`). The parsing its
 The year's stage and rejects come from this raw file only: both partitions are emptied first,
 and each write states `partitionOverwriteMode=dynamic` itself, so no session setting decides
 whether a run of 2013 wipes 2012. A file costs two reads: one survey (line numbers, duplicates),
-one parse that writes the typed rows and notes the rejects' line numbers as it goes. The rejects
-are then written from those lines alone, parsed again; only a file with more than REPARSE_LIMIT
-rejects is parsed whole a second time.
+one parse that writes the well-formed lines as typed rows and notes the others as it goes; only
+those go through the field-by-field checker (`flightlake.spark.transforms.line_verdicts`).
 """
 
 from __future__ import annotations
@@ -27,27 +26,21 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
     from flightlake.spark.job import SparkJob
-    from flightlake.spark.transforms.raw_lines import Survey
-
-REPARSE_LIMIT = 100_000  # rejects re-parsed by line number; beyond, the whole file is parsed again
 
 
-def _write_year(rows: DataFrame, table: Table, job: SparkJob) -> None:
-    (
-        rows.write.mode("overwrite")
-        .option("partitionOverwriteMode", "dynamic")
-        .partitionBy("year")
-        .parquet(table.location(job.settings, job.scheme))
+def _write_year(rows: DataFrame, table: Table, job: SparkJob, append: bool = False) -> None:
+    """Replace the year's partition of `table` with `rows`, or add them to it."""
+    writer = rows.write.mode("append") if append else rows.write.mode("overwrite")
+    writer.option("partitionOverwriteMode", "dynamic").partitionBy("year").parquet(
+        table.location(job.settings, job.scheme)
     )
 
 
 def run(settings: Settings, year: int, run_id: str | None = None) -> dict[str, Any]:
     """The step: stage the year's raw file, publish both tables, return the stage manifest."""
-    from pyspark.sql import Observation
-    from pyspark.sql import functions as F
-
     from flightlake.lake.provenance import raw_identity
     from flightlake.spark.job import JobInputError, SparkJob, required_input
+    from flightlake.spark.transforms import line_verdicts
     from flightlake.spark.transforms import raw_to_stage as transform
     from flightlake.spark.transforms.raw_lines import survey
 
@@ -65,29 +58,20 @@ def run(settings: Settings, year: int, run_id: str | None = None) -> dict[str, A
         raise JobInputError(f"{source} holds no data rows: re-ingest the {year} file")
     for table in (STAGE_FLIGHTS, STAGE_REJECTS):
         table.clear_partition(settings, year)
-    parsed = transform.parse(lines, lines_survey, year)
-    counted = Observation(f"raw_to_stage_{year}")
-    rejected = F.col("is_data") & F.col("reason").isNotNull()
-    observed = parsed.observe(
-        counted,
-        F.sum((F.col("is_data") & F.col("reason").isNull()).cast("long")).alias("good"),
-        F.sum(rejected.cast("long")).alias("bad"),
-        # as text: an observed array comes back to Python as an opaque JVM object
-        F.array_join(
-            F.slice(F.collect_list(F.when(rejected, F.col("line_number"))), 1, REPARSE_LIMIT + 1).cast("array<string>"),
-            ",",
-        ).alias("bad_lines"),
-    )
-    with job.step("wrote typed rows to stage"):
-        _write_year(transform.good_rows(observed, year), STAGE_FLIGHTS, job)
-    metrics = counted.get
-    rows_out, bad = (int(metrics.get(name) or 0) for name in ("good", "bad"))
+    with job.step("wrote typed rows to stage, rejects aside"):
+        verdicts = line_verdicts.stage(
+            lines,
+            lines_survey,
+            year,
+            source_file,
+            lambda rows, append: _write_year(rows, STAGE_FLIGHTS, job, append),
+            lambda rows: _write_year(rows, STAGE_REJECTS, job),
+        )
+    if verdicts.flagged:
+        job.say(f"{verdicts.flagged} lines went to the field-by-field checker: {verdicts.reread}")
+    rows_out = verdicts.staged
     kinds: dict[str, int] = {}
-    if bad:
-        with job.step(f"wrote {bad} rejects"):
-            bad_lines = [int(n) for n in (metrics.get("bad_lines") or "").split(",") if n]
-            reparsed = _reparsed(lines, lines_survey, year, bad_lines, bad) or parsed
-            _write_year(transform.rejects(reparsed, year, source_file), STAGE_REJECTS, job)
+    if verdicts.rejected:
         reject_rows = spark.read.parquet(STAGE_REJECTS.partition_uri(settings, year, job.scheme))
         kinds = {r["kind"]: r["count"] for r in transform.reason_kinds(reject_rows).collect()}
     reject_count = sum(kinds.values())  # every reject has a reason, so the kinds count them all
@@ -105,13 +89,3 @@ def run(settings: Settings, year: int, run_id: str | None = None) -> dict[str, A
     reasons = manifest["reject_reasons"] or ""
     job.say(f"{rows_in} raw rows -> {rows_out} staged, {reject_count} rejected {reasons}")
     return manifest
-
-
-def _reparsed(lines: DataFrame, lines_survey: Survey, year: int, bad_lines: list[int], bad: int) -> DataFrame | None:
-    """The rejected lines alone, parsed again with their numbers; None when there are too many
-    to name (the caller parses the whole file again)."""
-    from flightlake.spark.transforms import raw_to_stage as transform
-
-    if len(bad_lines) != bad or bad > REPARSE_LIMIT:
-        return None
-    return transform.parse(transform.numbered_lines(lines, lines_survey, bad_lines), lines_survey, year)

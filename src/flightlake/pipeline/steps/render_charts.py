@@ -2,7 +2,8 @@
 
 Reads `analytics.airport_daily_anomalies` for the year, renders one PNG per airport
 (`flightlake.reporting.charts`, in parallel across `FLIGHTLAKE_WORKERS` processes), and replaces
-the year's charts in the reports zone:
+the year's charts in the reports zone, each uploaded as soon as it is drawn
+(`flightlake.reporting.chart_uploads`):
 
     reports/charts/year=YYYY/airport=XXX/daily.png     one per airport
     reports/charts/year=YYYY/index.json, index.html    the list, busiest anomalies first
@@ -10,47 +11,12 @@ the year's charts in the reports zone:
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from flightlake.lake.aws import client, delete_prefix
-from flightlake.lake.tables import AIRPORT_DAILY_ANOMALIES, chart_index_key, chart_key, charts_prefix, charts_uri
+from flightlake.lake.tables import AIRPORT_DAILY_ANOMALIES, charts_uri
 from flightlake.settings import Settings
-
-if TYPE_CHECKING:
-    from flightlake.reporting.charts import Chart
-
-UPLOAD_THREADS = 8
-
-
-def upload(settings: Settings, charts: list[Chart], year: int) -> dict[str, Any]:
-    """Replace the year's charts in the reports zone; returns the index written beside them."""
-    from flightlake.reporting.charts import index_document, index_page
-
-    s3 = client("s3", settings)
-    bucket = settings.zone("reports").bucket
-    delete_prefix(s3, bucket, charts_prefix(settings, year))
-
-    def put(chart: Chart) -> None:
-        s3.put_object(
-            Bucket=bucket, Key=chart_key(settings, year, chart.airport), Body=chart.png, ContentType="image/png"
-        )
-
-    with ThreadPoolExecutor(max_workers=UPLOAD_THREADS) as pool:
-        list(pool.map(put, charts))
-    index = index_document(charts, year)
-    s3.put_object(
-        Bucket=bucket, Key=chart_index_key(settings, year, "index.json"), Body=json.dumps(index, indent=1).encode(),
-        ContentType="application/json",
-    )  # fmt: skip
-    s3.put_object(
-        Bucket=bucket, Key=chart_index_key(settings, year, "index.html"), Body=index_page(index).encode(),
-        ContentType="text/html; charset=utf-8",
-    )  # fmt: skip
-    return index
 
 
 def run(
@@ -58,12 +24,12 @@ def run(
 ) -> dict[str, Any]:
     """The step: render every airport's chart of the year and publish them with their index."""
     from flightlake.lake.arrow_io import read_year
-    from flightlake.reporting.charts import render_all
+    from flightlake.reporting.chart_uploads import upload
+    from flightlake.reporting.charts import render_each
 
     started = time.monotonic()
     result = read_year(settings, AIRPORT_DAILY_ANOMALIES, year)
-    charts = render_all(result, year, settings.workers, progress)
-    index = upload(settings, charts, year)
+    charts, index = upload(settings, render_each(result, year, settings.workers, progress), year)
     done = {
         "year": year,
         "charts": len(charts),

@@ -5,7 +5,7 @@ raw rows = stage rows + rejects; airport-days in analytics = scored + insufficie
 anomaly table (the rest are gap days it adds); warehouse rows for the year = anomaly rows; one
 chart per airport. A mismatch fails the run: a silent loss is worse than a red task. The report
 goes to `reports/runs/year=YYYY/report.json`; the dashboard (`flightlake.reporting.dashboard`)
-is rebuilt from the warehouse.
+gets the year's packed daily figures and is assembled again from the warehouse and every year's.
 """
 
 from __future__ import annotations
@@ -128,6 +128,6 @@ def run(settings: Settings, year: int, run_id: str | None = None) -> dict[str, A
         stale = year_report.figures.get("stale_tables") or []
         note = f"; {', '.join(stale)} hold data of an earlier raw file" if stale else ""
         raise ReconciliationError(f"{year}: counts do not reconcile{note}, see {uri}")
-    dashboard = publish(settings)
+    dashboard = publish(settings, year)
     print(f"report {year}: {uri}; dashboard {dashboard['uri']}")
     return {"report": uri, "dashboard": dashboard["uri"], **year_report.figures}

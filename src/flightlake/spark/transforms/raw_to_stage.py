@@ -1,7 +1,9 @@
-"""Raw Kaggle CSV lines -> typed stage rows, or rejects with a reason; nothing is dropped.
+"""Raw Kaggle CSV lines -> typed stage rows, or rejects with a reason: the field-by-field checker.
 
-We parse the text lines ourselves instead of using Spark's CSV reader because the contract needs
-a verdict for every line: the reader's PERMISSIVE mode silently turns a non-numeric delay into a
+This is the slow path of the parse (`line_verdicts` decides which lines take it): every check is
+a field of its own, so a rejected line gets the reason that names its first problem. We parse
+the text lines ourselves instead of using Spark's CSV reader alone because the contract needs a
+verdict for every line: the reader's PERMISSIVE mode silently turns a non-numeric delay into a
 null, and DROPMALFORMED loses rows. The Kaggle files carry no quoting, so a line is its fields
 joined by commas. Each line gets its 1-based line number in the file, so a reject can be traced
 (`raw_lines`). Besides the shape and type of each field, two data-quality rules hold at this
@@ -23,6 +25,7 @@ _NUMERIC_KINDS = ("int", "double", "boolean")  # kinds read through a double cas
 _DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"  # the cast alone would also take '2013-1-5' or a time
 _REQUIRED = ("fl_date", "op_carrier", "origin", "dest", "cancelled", "diverted")
 _CODE_PATTERN = {"op_carrier": "^[A-Z0-9]{2}$", "origin": "^[A-Z0-9]{3}$", "dest": "^[A-Z0-9]{3}$"}
+_QUOTED_WITH_COMMA = r'(?:^|,) *("[^"]*,[^"]*")'  # a field in double quotes holding a comma
 
 
 def _valid_utf8(text: Column) -> Column:
@@ -64,7 +67,7 @@ def _checked(index: int, name: str, kind: str, year: int) -> tuple[Column, list[
     problems: list[Column] = []
     if name == "fl_date":
         typed = F.col("_date")
-        problems.append(F.when(typed.isNull(), F.format_string("FL_DATE '%s' is not a YYYY-MM-DD date", value)))
+        problems.append(F.when(typed.isNull(), _not_a_date(value)))
         problems.append(F.when(F.year(typed) != year, F.format_string(f"FL_DATE %s is not in {year}", value)))
     elif kind == "int":
         typed = F.when(number == F.floor(number), number.cast("int"))
@@ -98,18 +101,42 @@ def _checked(index: int, name: str, kind: str, year: int) -> tuple[Column, list[
     return typed, problems
 
 
+def _not_a_date(value: Column) -> Column:
+    """Why FL_DATE is no date: a day its month does not have ('2013-02-29'), or another form."""
+    month = F.substring(value, 6, 2).cast("int")
+    first_of_month = F.make_date(F.substring(value, 1, 4).cast("int"), month, F.lit(1))
+    return F.when(
+        value.rlike(_DATE_PATTERN) & month.between(1, 12),
+        F.format_string(
+            "FL_DATE '%s' does not exist: %s has %d days",
+            value,
+            F.date_format(first_of_month, "MMMM yyyy"),
+            F.dayofmonth(F.last_day(first_of_month)),
+        ),
+    ).otherwise(F.format_string("FL_DATE '%s' is not a YYYY-MM-DD date", value))
+
+
+def _wrong_field_count(text: Column, size: Column) -> Column:
+    """Why a line has not 28 fields: a quoted field holding a comma (the Kaggle files carry no
+    quoting, so its comma splits the line), named by its column; else the count."""
+    quoted = F.regexp_extract(text, _QUOTED_WITH_COMMA, 1)
+    before = F.left(text, F.position(quoted, text) - 1)  # the fields before it, each with its comma
+    column = F.element_at(F.array(*[F.lit(name) for name in schemas.KAGGLE_COLUMNS]), F.size(F.split(before, ",", -1)))
+    return F.when(
+        quoted != "",
+        F.format_string(
+            f"%s '%s' is a quoted field, but the Kaggle files carry no quoting: its comma splits the line "
+            f"into %d fields, expected {FIELD_COUNT}",
+            F.coalesce(column, F.lit("a field")),
+            quoted,
+            size,
+        ),
+    ).otherwise(F.format_string(f"has %d fields, expected {FIELD_COUNT}", size))
+
+
 def _carried(frame: DataFrame) -> tuple[str, ...]:
-    """The line number, when the lines come numbered already (see `numbered_lines`)."""
+    """The line number, when the lines come numbered already (`line_verdicts.flagged_lines`)."""
     return ("line_number",) if "line_number" in frame.columns else ()
-
-
-def numbered_lines(lines: DataFrame, survey: Survey, wanted: list[int]) -> DataFrame:
-    """Only the lines with these numbers, numbered: what `parse` needs to redo a few lines.
-
-    The numbering projection is non-deterministic, so the filter stays above it and the lines
-    keep the numbers they have in the whole file."""
-    numbered = lines.select("value", line_number(survey.offsets).alias("line_number"))
-    return numbered.where(F.col("line_number").isin(wanted))
 
 
 def parse(lines: DataFrame, survey: Survey, year: int) -> DataFrame:
@@ -121,7 +148,7 @@ def parse(lines: DataFrame, survey: Survey, year: int) -> DataFrame:
     projection that numbers the lines is non-deterministic, so Spark cannot push the later
     `reason IS NULL` filters below it and evaluate every check twice; the duplicate check comes
     after it, on the numbered rows. Header and blank lines get `is_data = false` (the same test
-    `survey` counts them with). Lines from `numbered_lines` keep the numbers they come with.
+    `survey` counts them with). Lines that come with a `line_number` keep it.
     """
     carried = _carried(lines)
     text = F.regexp_replace(F.col("value"), "^\ufeff", "")
@@ -130,10 +157,7 @@ def parse(lines: DataFrame, survey: Survey, year: int) -> DataFrame:
     field_columns = [F.trim(fields.getItem(i)).alias(f"_f{i}") for i in range(FIELD_COUNT)]
     converted = _converted(split.select("value", *carried, "_text", F.size(fields).alias("_size"), *field_columns))
     problems: list[Column] = [
-        F.when(
-            F.col("_size") != FIELD_COUNT,
-            F.format_string(f"has %d fields, expected {FIELD_COUNT}", F.col("_size")),
-        ),
+        F.when(F.col("_size") != FIELD_COUNT, _wrong_field_count(F.col("_text"), F.col("_size"))),
         F.when(~_valid_utf8(F.col("value")), F.lit("contains bytes that are not UTF-8")),
         F.when(
             F.col("_trailing").isNotNull(),

@@ -46,16 +46,31 @@ RANGES: dict[str, tuple[float, float, str]] = {
 }
 
 
+def _outside(name: str, number: Column) -> Column:
+    """True when the number is outside its range; NaN is (Spark orders NaN above every number)."""
+    low, high, unit = RANGES[name]
+    outside = (number < low) | (number > high)
+    if unit == "hhmm":
+        outside = outside | (F.pmod(number, F.lit(100)) >= 60)
+    return outside
+
+
 def range_problem(name: str, number: Column, text: Column) -> Column | None:
     """The reason a value is outside its possible range (null when inside, or not checked)."""
     if name not in RANGES:
         return None
     low, high, unit = RANGES[name]
     label = name.upper()
-    outside = (number < low) | (number > high)
     if unit == "hhmm":
-        outside = outside | (F.pmod(number, F.lit(100)) >= 60)
         reason = f"{label} '%s' is not a time of day (hhmm from 0000 to 2400)"
     else:
         reason = f"{label} '%s' is outside the possible range {low:g} to {high:g} {unit}"
-    return F.when(number.isNotNull() & outside, F.format_string(reason, text))
+    return F.when(number.isNotNull() & _outside(name, number), F.format_string(reason, text))
+
+
+def within_range(name: str, number: Column) -> Column:
+    """True when the number is empty or inside its range: the same rule as `range_problem`, as
+    one predicate the fast path can AND with the others."""
+    if name not in RANGES:
+        return F.lit(True)
+    return number.isNull() | ~_outside(name, number)
