@@ -37,6 +37,9 @@ SQL_CONF = {
     # Input splits of 64 MB instead of 128: a 891 MB year is 14 tasks, not 7, so two cores finish
     # together instead of one of them reading the last split alone (4 rounds of work for 3.5).
     "spark.sql.files.maxPartitionBytes": str(64 * 1024 * 1024),
+    # Data built in the driver (`line_verdicts`) reaches the JVM as Arrow, with no Python workers.
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.sql.execution.arrow.pyspark.fallback.enabled": "false",
 }
 
 
@@ -74,9 +77,13 @@ def session_conf(settings: Settings, jars: list[str] | None = None) -> dict[str,
         "spark.sql.parquet.compression.codec": "snappy",
         "spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs": "false",
         # A session shared by the steps of `flightlake run` stays up while the Python tasks run:
-        # after 10 s without a collection, G1 collects and hands the free heap back to the
-        # system, so the JVM's resident memory does not sit at its peak under the chart workers.
-        "spark.driver.extraJavaOptions": "-XX:G1PeriodicGCInterval=10000",
+        # after 10 s without a collection (or at once, `release_free_heap`), G1 collects and hands
+        # the free heap back to the system, so the JVM's resident memory does not sit at its peak
+        # under the chart workers. A heap kept at most 30% free after each collection holds a
+        # full-scale year's peak (JVM and Python processes together) near 1.8 GB instead of 2.5.
+        "spark.driver.extraJavaOptions": " ".join(
+            ("-XX:G1PeriodicGCInterval=10000", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30")
+        ),
         **s3a_conf(settings),
     }
     if jars:
@@ -131,3 +138,16 @@ def get_session(settings: Settings, app_name: str) -> SparkSession:
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("WARN")
     return spark
+
+
+def release_free_heap() -> None:
+    """Collect the idle session's heap, so G1 hands what is free back to the system.
+
+    `flightlake run` keeps one session for every Spark step of every year, and the Python steps
+    that follow (the chart workers above all) would otherwise run beside a JVM still sized for
+    the last parse: about 1.2 GB resident, of which a few hundred MB are live."""
+    from pyspark.sql import SparkSession
+
+    spark = SparkSession.getActiveSession()
+    if spark is not None:
+        spark.sparkContext._jvm.System.gc()

@@ -29,7 +29,7 @@ from flightlake.pipeline.retry_rules import fail_fast
 from flightlake.pipeline.spark_application import StepArguments
 from flightlake.settings import Settings, SparkLaunch, load_settings
 from flightlake.settings.checkout import spark_jobs_dir
-from flightlake.spark.session import s3a_jars, spark_home
+from flightlake.spark.session import release_free_heap, s3a_jars, spark_home
 
 APPLICATION = "run_step.py"  # in spark_jobs/
 TAIL_LINES = 20  # of a failed application's output, in the task's error
@@ -89,6 +89,9 @@ class LocalSparkStepOperator(PythonStepOperator):
     def execute(self, context: Any) -> dict[str, Any]:
         settings = load_settings()
         if settings.spark_submit is SparkLaunch.INLINE:
-            return super().execute(context)
+            try:
+                return super().execute(context)
+            finally:
+                release_free_heap()
         year, run_id = year_of(self.year), context["run_id"]
         return fail_fast(lambda: submit(settings, step(self.step_name), year, run_id))

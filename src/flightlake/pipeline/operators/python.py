@@ -31,4 +31,30 @@ class PythonStepOperator(BaseOperator):
 
     def execute(self, context: Any) -> dict[str, Any]:
         year, run_id = year_of(self.year), context["run_id"]
-        return fail_fast(lambda: step(self.step_name).run(load_settings(), year, run_id))
+        try:
+            return fail_fast(lambda: step(self.step_name).run(load_settings(), year, run_id))
+        finally:
+            hand_back_memory()
+
+
+def hand_back_memory() -> None:
+    """Return what a finished step freed to the system.
+
+    A worker process (and `flightlake run`, which runs every task of every year in one process)
+    goes on to the next task; Arrow's allocator and glibc's malloc keep freed memory for reuse,
+    so without this the process stays at the size of its largest step while the next one's
+    chart workers or JVM add to it."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        import pyarrow
+    except ImportError:  # the step never loaded Arrow
+        pass
+    else:
+        pyarrow.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        pass

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import reduce
 
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame, Observation
+from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
 from flightlake.spark.transforms import fast_lines
@@ -100,10 +100,13 @@ def _flagged_lines(
     how: list[str] = []
     copies = [entry.split(":", 1) for entry in (seen.get("copies") or "").split(",") if entry] if with_text else []
     if copies:
-        rows = [(number_of(survey.offsets, int(rid)), bytearray(base64.b64decode(text))) for rid, text in copies]
-        observed = spark.createDataFrame(rows, "line_number long, raw binary")
+        observed = _local_frame(
+            spark,
+            [number_of(survey.offsets, int(rid)) for rid, _ in copies],
+            [base64.b64decode(text) for _, text in copies],
+        )
         parts.append(observed.select(F.col("raw").cast("string").alias("value"), "line_number"))
-        how.append(f"{len(rows)} copies of repeated lines observed")
+        how.append(f"{len(copies)} copies of repeated lines observed")
     listed = int(seen["listed"])
     if listed:
         rids = [int(rid) for rid in (seen.get("listed_rids") or "").split(",") if rid]
@@ -117,3 +120,13 @@ def _flagged_lines(
             how.append(f"{listed} picked out by the fast path again")
         parts.append(numbered.select("value", number_from_row_id(survey.offsets, F.col("rid")).alias("line_number")))
     return parts, "; ".join(how)
+
+
+def _local_frame(spark: SparkSession, numbers: list[int], texts: list[bytes]) -> DataFrame:
+    """Lines held in the driver as a DataFrame, handed to the JVM as Arrow (the session enables
+    it): a row-by-row `createDataFrame` would start Python worker processes that then stay up,
+    about 150 MB, for the sake of a few lines."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"line_number": pd.Series(numbers, dtype="int64"), "raw": pd.Series(texts, dtype=object)})
+    return spark.createDataFrame(frame, "line_number long, raw binary")
