@@ -35,7 +35,10 @@ def test_the_checkout_as_it_is_passes(glue_runtime):
 
 
 def test_a_312_only_standard_library_call_in_a_transform(scratch, glue_runtime):
-    line = plant(scratch, TRANSFORM, "import uuid\n", "import itertools\nimport uuid\n\nPAIRS = itertools.batched\n")
+    line = plant(
+        scratch, TRANSFORM, "from dataclasses import dataclass, field\n",
+        "import itertools\nfrom dataclasses import dataclass, field\n\nPAIRS = itertools.batched\n",
+    )  # fmt: skip
     found(check_glue_code(scratch, glue_runtime), f"{TRANSFORM}:{line + 3}", "'itertools.batched' member",
           "needs Python 3.12", "Glue 5.0 runs 3.11")  # fmt: skip
 
