@@ -1,4 +1,4 @@
-"""`python -m bench [generate|spark|charts|dag|compare|all]` (what `make bench BENCH=...` runs)."""
+"""`python -m bench NAME|all`, what `make bench BENCH=...` runs; NAME is one of BENCHES."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import sys
 
 BENCHES = {"generate": "bench.bench_generate", "spark": "bench.bench_spark", "charts": "bench.bench_charts",
            "dag": "bench.bench_dag", "compare": "bench.bench_compare",
-           "dashboard": "bench.bench_dashboard", "rehearsal": "bench.bench_rehearsal"}  # fmt: skip
+           "dashboard": "bench.bench_dashboard", "rehearsal": "bench.bench_rehearsal",
+           "run": "bench.bench_run"}  # fmt: skip
 
 
 def main(argv: list[str]) -> int:
