@@ -52,7 +52,7 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## benchmarks print wall time, rows/s and peak memory (BENCH=generate|spark|charts|dag|compare|dashboard|rehearsal|run|all)
+## benchmarks print wall time, rows/s and peak memory (BENCH=generate|spark|charts|dag|compare|dashboard|rehearsal|run|years|all)
 bench: setup
 	$(BIN)/python -m bench $(or $(BENCH),all)
 

@@ -8,7 +8,7 @@ import sys
 BENCHES = {"generate": "bench.bench_generate", "spark": "bench.bench_spark", "charts": "bench.bench_charts",
            "dag": "bench.bench_dag", "compare": "bench.bench_compare",
            "dashboard": "bench.bench_dashboard", "rehearsal": "bench.bench_rehearsal",
-           "run": "bench.bench_run"}  # fmt: skip
+           "run": "bench.bench_run", "years": "bench.bench_years"}  # fmt: skip
 
 
 def main(argv: list[str]) -> int:
