@@ -52,6 +52,7 @@ def timed_make_run(clone: Path) -> tuple[float, str]:
 
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-run-") as tmp:
+        Path(tmp).chmod(0o755)  # the embedded PostgreSQL runs as its own user and must reach its state
         clone = Path(tmp) / "flightlake"
         subprocess.run(["git", "clone", "--quiet", str(CHECKOUT), str(clone)], check=True)
         print(f"make run in a fresh clone of {CHECKOUT} ({clone}) ...", flush=True)

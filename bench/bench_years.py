@@ -7,14 +7,15 @@ into the state directory; `--scale 0.1` for a tenth), runs them in one `flightla
 on the embedded stack, and prints per year: rows, the DagRun's seconds, seconds per million rows
 and raw_to_stage's share; then the spread of seconds per million rows over the warm years (the
 first carries the JVM's start), and the emulator's resident memory before, at its peak and
-after, sampled every second: the lake grows by about 3 GB over the run, and the emulator must
-not grow with it.
+after, sampled every second, and once the files are in and after each year: the lake grows by
+about 3 GB over the run, and the emulator must not grow with it.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import threading
 from pathlib import Path
@@ -88,7 +89,14 @@ def main() -> int:
     sampler = Sampler(pid) if pid else None
     if sampler:
         sampler.start()
-    summary = run(settings, tuple(KAGGLE_ROWS), data_dir=data, echo=print)
+    marks: list[tuple[str, float]] = []  # the emulator's RSS once the files are in, and after each year
+
+    def echo(line: str) -> None:
+        print(line, flush=True)
+        if pid and (line.startswith("airflow ") or re.match(r"^\d{4}  run ", line)):
+            marks.append((line[:4] if line[0].isdigit() else "ingested", rss_mb(pid)))
+
+    summary = run(settings, tuple(KAGGLE_ROWS), data_dir=data, echo=echo)
     if sampler:
         sampler.done.set()
         sampler.join()
@@ -107,6 +115,8 @@ def main() -> int:
         if sampler
         else "emulator not found"
     )
+    if marks:
+        print("emulator RSS (MB): " + ", ".join(f"{when} {mb:,.0f}" for when, mb in marks))
     total_rows = sum(round(rows * args.scale) for rows in KAGGLE_ROWS.values())
     state = "success" if summary.ok else "FAILED"
     print(
