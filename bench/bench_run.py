@@ -66,7 +66,7 @@ def main() -> int:
     print(
         f"bench_run: make run on a fresh clone {minutes} min {rest:02d} s (target <= {TARGET_SECONDS // 60} min) "
         f"{verdict}; the day's DuckDB reference {duck.wall_s:.1f} s on the bench year"
-        + (f"; of it, the ten DagRuns {pipeline.group(1)} s" if pipeline else "")
+        + (f"; of it, `flightlake run` {pipeline.group(1)} s" if pipeline else "")
     )
     return 0 if seconds <= TARGET_SECONDS else 1
 
