@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import reduce
 
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame, Observation, SparkSession
+from pyspark.sql import Column, DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
 from flightlake.spark.transforms import fast_lines
@@ -55,7 +55,7 @@ def stage(
     """Write the year's stage rows and rejects; every data line ends up in exactly one of them."""
     judged = fast_lines.verdicts(lines, survey, year)
     with_text = 0 < survey.repeated_bytes <= OBSERVED_BYTES
-    listed = F.col("flagged") & ~F.col("repeated") if with_text else F.col("flagged")
+    listed = _listed(with_text)
     observation = Observation(f"raw_to_stage_{year}")
     metrics = [
         F.count_if("good").alias("good"),
@@ -91,6 +91,12 @@ def stage(
     return Verdicts(fast + staged_after_all, rejected, flagged, how)
 
 
+def _listed(with_text: bool) -> Column:
+    """The flagged lines that reach the checker by row id: all of them, or, when the copies of
+    repeated lines come observed with their text, the others."""
+    return F.col("flagged") & ~F.col("repeated") if with_text else F.col("flagged")
+
+
 def _flagged_lines(
     lines: DataFrame, survey: Survey, year: int, seen: dict, with_text: bool
 ) -> tuple[list[DataFrame], str]:
@@ -115,8 +121,7 @@ def _flagged_lines(
             how.append(f"{listed} read again by row id")
         else:
             again = fast_lines.verdicts(lines, survey, year)
-            wanted = F.col("flagged") & ~F.col("repeated") if with_text else F.col("flagged")
-            numbered = again.where(wanted & (F.col("rid") >= 0)).select("value", "rid")
+            numbered = again.where(_listed(with_text) & (F.col("rid") >= 0)).select("value", "rid")
             how.append(f"{listed} picked out by the fast path again")
         parts.append(numbered.select("value", number_from_row_id(survey.offsets, F.col("rid")).alias("line_number")))
     return parts, "; ".join(how)

@@ -28,8 +28,7 @@ class Survey:
     offsets: dict[int, int]  # input split -> lines before it in the file
     data_lines: int
     first_of_duplicate: dict[tuple[int, int], int] = field(default_factory=dict)  # line key -> first line number
-    repeated_lines: int = 0  # lines whose key repeats (each copy, the first included)
-    repeated_bytes: int = 0  # and their bytes
+    repeated_bytes: int = 0  # bytes of the lines whose key repeats (each copy, the first included)
 
     @property
     def repeated_hashes(self) -> list[int]:
@@ -118,7 +117,6 @@ def survey(lines: DataFrame) -> Survey:
         offsets,
         int(metrics["data_lines"]),
         {(r["h1"], r["h2"]): number_of(offsets, r["first"]) for r in repeated},
-        sum(r["n"] for r in repeated),
         sum(r["bytes"] for r in repeated),
     )
 
