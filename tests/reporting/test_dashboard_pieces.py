@@ -39,7 +39,7 @@ def test_a_year_packed_once_is_read_back_as_its_piece_not_packed_again(settings,
     assert written == dashboard.series_piece(lake_years[first], first)
     # The stored piece is what the page gets, even though the lake's rows would pack otherwise.
     s3.put_object(Bucket=bucket, Key=dashboard_series_key(settings, first), Body=b'{"marker":1}')
-    pieces = dashboard._pieces(settings, list(YEARS))
+    pieces = dashboard._pieces(settings, list(YEARS), {})
     assert pieces[first] == '{"marker":1}'
     # A year without a piece gets it packed from the lake, and kept.
     assert pieces[second] == dashboard.series_piece(lake_years[second], second)

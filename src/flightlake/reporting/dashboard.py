@@ -150,11 +150,15 @@ def write_piece(settings: Settings, year: int) -> str:
     return piece
 
 
-def _pieces(settings: Settings, years: list[int]) -> dict[int, str]:
-    """Every year's piece; a year without one (its report ran before pieces existed) gets it now."""
+def _pieces(settings: Settings, years: list[int], known: dict[int, str]) -> dict[int, str]:
+    """Every year's piece: those in `known` as given, the others from the reports zone; a year
+    without one (its report ran before pieces existed) gets it now."""
     s3 = client("s3", settings)
     pieces: dict[int, str] = {}
     for year in years:
+        if year in known:
+            pieces[year] = known[year]
+            continue
         try:
             body = s3.get_object(Bucket=settings.zone("reports").bucket, Key=dashboard_series_key(settings, year))
         except s3.exceptions.NoSuchKey:
@@ -167,9 +171,9 @@ def _pieces(settings: Settings, years: list[int]) -> dict[int, str]:
 def publish(settings: Settings, year: int) -> dict[str, Any]:
     """Write `year`'s piece, then assemble the dashboard from the warehouse and every year's
     piece and put it in the reports zone."""
-    write_piece(settings, year)
+    piece = write_piece(settings, year)
     data = dashboard_data(settings)
-    page = render_html(data, _pieces(settings, [y["year"] for y in data["years"]]))
+    page = render_html(data, _pieces(settings, [y["year"] for y in data["years"]], {year: piece}))
     bucket = settings.zone("reports").bucket
     client("s3", settings).put_object(
         Bucket=bucket, Key=dashboard_key(settings), Body=page.encode(), ContentType="text/html; charset=utf-8"
